@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// MirrorBERT: Mirror-BERT fine-tuning, encoding, evaluation and serving for BERT-family encoders,
+// on the CPU, in Swift. The folders under Sources/ show the architecture (see README.md).
+import PackageDescription
+
+let package = Package(
+    name: "MirrorBERT",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mirror-bert", targets: ["mirror-bert"]),
+        .library(
+            name: "MirrorBERT",
+            targets: ["FileIO", "Kernels", "SafeTensors", "Tokenizers", "Models", "Training", "Evaluation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System and C
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(name: "CKernels", path: "Sources/CKernels"),
+
+        // MARK: - Library
+        .target(name: "FileIO"),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "SafeTensors", dependencies: ["FileIO"]),
+        .target(name: "Tokenizers", dependencies: ["FileIO"]),
+        .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "Tokenizers"]),
+        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "Tokenizers"]),
+        .target(name: "Evaluation", dependencies: ["FileIO", "Kernels", "Models"]),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "mirror-bert",
+            dependencies: [
+                "FileIO", "Kernels", "SafeTensors", "Tokenizers", "Models", "Training", "Evaluation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["SafeTensors"], path: "Tests/TestSupport"),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "SafeTensors", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// Evaluation: see the module's files.

@@ -1,0 +1,1 @@
+// SafeTensors: see the module's files.

@@ -1,0 +1,1 @@
+// Tokenizers: see the module's files.

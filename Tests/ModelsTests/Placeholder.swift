@@ -1,0 +1,3 @@
+import Testing
+
+@Test func ModelsBuilds() { #expect(Bool(true)) }
