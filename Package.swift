@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "SafeTensors", dependencies: ["FileIO"]),
         .target(name: "Tokenizers", dependencies: ["FileIO"]),
         .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "Tokenizers"]),
-        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "Tokenizers"]),
+        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "Tokenizers", "Evaluation"]),
         .target(name: "Evaluation", dependencies: ["FileIO", "Kernels", "Models"]),
 
         // MARK: - Command line
