@@ -1,7 +1,44 @@
-// Small C kernels for the hot element-wise loops (vectorized by the C compiler, with per-function
-// target attributes and runtime dispatch). Shapes and math are documented at each declaration.
+// Small C kernels for the hot element-wise loops of the encoder. Each is compiled for several
+// x86-64 levels (target_clones) and dispatched at load time, so the package needs no unsafe flags.
+// All arrays are row-major float32; `long` sizes. Backward kernels ACCUMULATE into their
+// gradient outputs (dx += …), llm.c style, so residual fan-out needs no special case.
 #pragma once
 #include <stddef.h>
+#include <stdint.h>
 
-/// Returns 1 if the CPU supports AVX2+FMA, 0 otherwise (for reporting).
-int ck_has_avx2(void);
+/// 1 if the CPU supports AVX2+FMA, 2 if AVX-512F too, 0 otherwise (for reporting).
+int ck_cpu_level(void);
+
+// MARK: - LayerNorm over the last dimension
+/// x, y (n, c); mean, rstd (n). y = (x − μ)·rstd·γ + β, rstd = 1/sqrt(var + eps), var biased.
+void ck_layernorm_forward(float *y, float *mean, float *rstd, const float *x,
+                          const float *gamma, const float *beta, long n, long c, float eps);
+/// dx (n, c) += ∂L/∂x; dgamma, dbeta (c) += ∂L/∂γ, ∂L/∂β. x is the forward input.
+/// dnorm = dy·γ; dx = rstd·(dnorm − mean(dnorm) − x̂·mean(dnorm·x̂)).
+void ck_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
+                           const float *x, const float *mean, const float *rstd,
+                           const float *gamma, long n, long c);
+
+// MARK: - GELU (exact, erf form): y = ½·x·(1 + erf(x/√2))
+void ck_gelu_forward(float *y, const float *x, long n);
+/// dx += dy · (½(1 + erf(x/√2)) + x·φ(x)), φ the standard normal density.
+void ck_gelu_backward(float *dx, const float *x, const float *dy, long n);
+
+// MARK: - Softmax over rows of attention scores with a key mask
+/// s (rows, cols) with row stride ld, in place: s ← softmax(scale·s) over the columns j with
+/// keep[j] ≠ 0; masked columns get exactly 0 (HF adds finfo.min, whose exp underflows to 0).
+void ck_softmax_masked_forward(float *s, long rows, long cols, long ld, float scale,
+                               const int32_t *keep);
+/// In place on dp (rows, cols): dp ← p ⊙ (dp − Σⱼ dpⱼ·pⱼ), the softmax backward (scale not applied).
+void ck_softmax_backward(float *dp, const float *p, long rows, long cols, long ld);
+
+// MARK: - Dropout with a counter-based generator
+/// The keep decision for element `index` of `stream`: keep iff u ≥ p, u = uniform [0,1) from
+/// splitmix64(splitmix64(seed ^ stream·K) ^ index) (same as Swift's CounterRng).
+/// y = x·keep/(1−p) for n elements starting at `first`; x may alias y.
+void ck_dropout_forward(float *y, const float *x, long n, float p, uint64_t seed,
+                        uint64_t stream, uint64_t first);
+/// dx += dy·keep/(1−p) (regenerating the forward's mask); dx may alias dy only if accumulate is 0.
+/// accumulate = 0 overwrites dx instead.
+void ck_dropout_backward(float *dx, const float *dy, long n, float p, uint64_t seed,
+                         uint64_t stream, uint64_t first, int accumulate);

@@ -1,0 +1,186 @@
+// The BERT encoder (HF BertModel without the pooler), forward and backward over the parameter block.
+// Mirrors transformers/models/bert/modeling_bert.py: BertEmbeddings, then per layer
+//   BertSelfAttention:  qkv = x·Wqkvᵀ + b;  ctx = softmax(QKᵀ/√d + mask)·V  (per head)
+//   BertSelfOutput:     h1 = LN(x + dropout(ctx·Woᵀ + bo))
+//   BertIntermediate:   f = GELU(h1·W1ᵀ + b1)
+//   BertOutput:         y = LN(h1 + dropout(f·W2ᵀ + b2))
+// (post-LN). Shapes: N = B·T tokens, H hidden, I intermediate.
+
+import Kernels
+
+public final class Encoder {
+    public let config: EncoderConfig
+    public let layout: ParameterLayout
+    /// The parameter block, `layout.totalCount` floats.
+    public let parameters: FloatBuffer
+    let embeddingOffsets: EmbeddingOffsets
+    let layerOffsets: [LayerOffsets]
+
+    public init(config: EncoderConfig, layout: ParameterLayout, parameters: FloatBuffer) {
+        precondition(parameters.count == layout.totalCount, "parameter block does not match the layout")
+        self.config = config
+        self.layout = layout
+        self.parameters = parameters
+        embeddingOffsets = EmbeddingOffsets(layout)
+        layerOffsets = (0..<config.layers).map { LayerOffsets(layout, layer: $0) }
+    }
+
+    // MARK: - Forward
+
+    /// Runs the encoder; returns the last hidden state (B·T, H), valid until the workspace's next use.
+    /// With `noise`, dropout/drophead are applied as in training mode.
+    @discardableResult
+    public func forward(_ input: EncoderInput, workspace ws: EncoderWorkspace, noise: Noise? = nil) -> UnsafeMutablePointer<Float> {
+        precondition(ws.config == config, "workspace built for another config")
+        ws.reserve(batch: input.batch, sequence: input.sequence)
+        let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
+        let P = UnsafePointer(parameters.pointer)
+        let e = embeddingOffsets
+
+        // Embeddings: LN(word + position + type), then dropout.
+        let x0 = ws.input(layer: 0).pointer
+        input.ids.withUnsafeBufferPointer { ids in
+            input.positions.withUnsafeBufferPointer { pos in
+                input.typeIds.withUnsafeBufferPointer { types in
+                    Embedding.forward(
+                        out: ws.embSum.pointer,
+                        tables: [EmbeddingTable(weights: P + e.word, rows: config.vocabSize),
+                                 EmbeddingTable(weights: P + e.position, rows: config.maxPositions),
+                                 EmbeddingTable(weights: P + e.tokenType, rows: config.typeVocabSize)],
+                        indices: [ids.baseAddress!, pos.baseAddress!, types.baseAddress!], n: N, hidden: H)
+                }
+            }
+        }
+        LayerNorm.forward(y: x0, mean: ws.embMean.pointer, rstd: ws.embRstd.pointer, x: ws.embSum.pointer,
+                          gamma: P + e.lnWeight, beta: P + e.lnBias, n: N, c: H, eps: config.layerNormEps)
+        if let noise, noise.hiddenDropout > 0 {
+            Dropout.forward(y: x0, x: x0, count: N * H, site: noise.embeddingSite())
+        }
+
+        let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
+        if let noise, noise.drophead > 0, ws.headScales.count != config.layers || ws.headScales[0].count < input.batch * config.heads {
+            ws.headScales = (0..<config.layers).map { _ in FloatBuffer(count: input.batch * config.heads) }
+        }
+        for l in 0..<config.layers {
+            let o = layerOffsets[l], a = ws.activations(layer: l)
+            let x = ws.input(layer: l).pointer, y = ws.output(layer: l).pointer
+            // Self-attention.
+            Linear.forward(y: a.qkv.pointer, x: x, weight: P + o.qkvWeight, bias: P + o.qkvBias,
+                           n: N, inFeatures: H, outFeatures: 3 * H)
+            var headScale: UnsafePointer<Float>? = nil
+            if let noise, noise.drophead > 0 {
+                noise.fillHeadScales(ws.headScales[l].pointer, layer: l, batch: input.batch, heads: config.heads)
+                headScale = UnsafePointer(ws.headScales[l].pointer)
+            }
+            input.keep.withUnsafeBufferPointer { keep in
+                Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
+                                  keep: keep.baseAddress!, shape: shape, dropout: noise?.probabilitySite(layer: l),
+                                  headScale: headScale, scratch: ws.attentionScratch.pointer)
+            }
+            // Output projection, dropout, residual, LayerNorm.
+            Linear.forward(y: a.res1.pointer, x: a.ctx.pointer, weight: P + o.attnOutWeight, bias: P + o.attnOutBias,
+                           n: N, inFeatures: H, outFeatures: H)
+            if let noise, noise.hiddenDropout > 0 {
+                Dropout.forward(y: a.res1.pointer, x: a.res1.pointer, count: N * H, site: noise.attentionOutputSite(layer: l))
+            }
+            Elementwise.add(a.res1.pointer, x, count: N * H)
+            LayerNorm.forward(y: a.h1.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, x: a.res1.pointer,
+                              gamma: P + o.ln1Weight, beta: P + o.ln1Bias, n: N, c: H, eps: config.layerNormEps)
+            // Feed-forward.
+            Linear.forward(y: a.ffnPre.pointer, x: a.h1.pointer, weight: P + o.ffnInWeight, bias: P + o.ffnInBias,
+                           n: N, inFeatures: H, outFeatures: I)
+            GELU.forward(y: a.ffnAct.pointer, x: a.ffnPre.pointer, count: N * I)
+            Linear.forward(y: a.res2.pointer, x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, bias: P + o.ffnOutBias,
+                           n: N, inFeatures: I, outFeatures: H)
+            if let noise, noise.hiddenDropout > 0 {
+                Dropout.forward(y: a.res2.pointer, x: a.res2.pointer, count: N * H, site: noise.ffnOutputSite(layer: l))
+            }
+            Elementwise.add(a.res2.pointer, a.h1.pointer, count: N * H)
+            LayerNorm.forward(y: y, mean: a.mean2.pointer, rstd: a.rstd2.pointer, x: a.res2.pointer,
+                              gamma: P + o.ln2Weight, beta: P + o.ln2Bias, n: N, c: H, eps: config.layerNormEps)
+        }
+        return ws.output(layer: config.layers - 1).pointer
+    }
+
+    // MARK: - Backward
+
+    /// Accumulates into `gradients` (the layout's block) the gradient of a loss whose gradient with
+    /// respect to the last hidden state is `dHidden` (B·T, H). Needs the training workspace of the
+    /// forward call just made with the same `input` and `noise`.
+    public func backward(_ input: EncoderInput, dHidden: UnsafePointer<Float>, workspace ws: EncoderWorkspace,
+                         gradients: FloatBuffer, noise: Noise? = nil) {
+        precondition(ws.training, "backward needs a training workspace")
+        precondition(gradients.count == layout.totalCount, "gradient block does not match the layout")
+        guard let s = ws.backward else { preconditionFailure("backward before forward") }
+        let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
+        let P = UnsafePointer(parameters.pointer), G = gradients.pointer
+        let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
+
+        var gOut = s.gOut.pointer, gRes1 = s.gRes1.pointer
+        let gRes2 = s.gRes2.pointer, gTmp = s.gTmp.pointer, gCtx = s.gCtx.pointer
+        Elementwise.copy(gOut, dHidden, count: N * H)
+
+        for l in stride(from: config.layers - 1, through: 0, by: -1) {
+            let o = layerOffsets[l], a = ws.activations(layer: l)
+            let x = ws.input(layer: l).pointer
+            // y = LN₂(res2): gRes2 = ∂L/∂res2 (which is also ∂L/∂h1 through the residual).
+            Elementwise.zero(gRes2, count: N * H)
+            LayerNorm.backward(dx: gRes2, dGamma: G + o.ln2Weight, dBeta: G + o.ln2Bias, dy: gOut, x: a.res2.pointer,
+                               mean: a.mean2.pointer, rstd: a.rstd2.pointer, gamma: P + o.ln2Weight, n: N, c: H,
+                               scratch: s.lnScratch.pointer)
+            dropoutBackward(gTmp, gRes2, count: N * H, site: noise?.ffnOutputSite(layer: l))
+            // FFN: res2 ← dropout(GELU(h1·W1ᵀ + b1)·W2ᵀ + b2) + h1.
+            Elementwise.zero(s.gFfnAct.pointer, count: N * I)
+            Linear.backward(dx: s.gFfnAct.pointer, dWeight: G + o.ffnOutWeight, dBias: G + o.ffnOutBias, dy: gTmp,
+                            x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, n: N, inFeatures: I, outFeatures: H)
+            Elementwise.zero(s.gFfnPre.pointer, count: N * I)
+            GELU.backward(dx: s.gFfnPre.pointer, x: a.ffnPre.pointer, dy: s.gFfnAct.pointer, count: N * I)
+            Linear.backward(dx: gRes2, dWeight: G + o.ffnInWeight, dBias: G + o.ffnInBias, dy: s.gFfnPre.pointer,
+                            x: a.h1.pointer, weight: P + o.ffnInWeight, n: N, inFeatures: H, outFeatures: I)
+            // h1 = LN₁(res1): gRes1 = ∂L/∂res1 (also ∂L/∂x through the residual).
+            Elementwise.zero(gRes1, count: N * H)
+            LayerNorm.backward(dx: gRes1, dGamma: G + o.ln1Weight, dBeta: G + o.ln1Bias, dy: gRes2, x: a.res1.pointer,
+                               mean: a.mean1.pointer, rstd: a.rstd1.pointer, gamma: P + o.ln1Weight, n: N, c: H,
+                               scratch: s.lnScratch.pointer)
+            dropoutBackward(gTmp, gRes1, count: N * H, site: noise?.attentionOutputSite(layer: l))
+            // res1 ← dropout(ctx·Woᵀ + bo) + x.
+            Elementwise.zero(gCtx, count: N * H)
+            Linear.backward(dx: gCtx, dWeight: G + o.attnOutWeight, dBias: G + o.attnOutBias, dy: gTmp,
+                            x: a.ctx.pointer, weight: P + o.attnOutWeight, n: N, inFeatures: H, outFeatures: H)
+            let headScale: UnsafePointer<Float>? = (noise?.drophead ?? 0) > 0 ? UnsafePointer(ws.headScales[l].pointer) : nil
+            Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, shape: shape,
+                               dropout: noise?.probabilitySite(layer: l), headScale: headScale,
+                               scratch: ws.attentionScratch.pointer)
+            Linear.backward(dx: gRes1, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: s.gQKV.pointer,
+                            x: x, weight: P + o.qkvWeight, n: N, inFeatures: H, outFeatures: 3 * H)
+            swap(&gOut, &gRes1)  // gOut = ∂L/∂x, the previous layer's output
+        }
+
+        // Embeddings: x₀ = dropout(LN(word + position + type)).
+        let e = embeddingOffsets
+        dropoutBackward(gTmp, gOut, count: N * H, site: noise?.embeddingSite())
+        Elementwise.zero(gRes1, count: N * H)
+        LayerNorm.backward(dx: gRes1, dGamma: G + e.lnWeight, dBeta: G + e.lnBias, dy: gTmp, x: ws.embSum.pointer,
+                           mean: ws.embMean.pointer, rstd: ws.embRstd.pointer, gamma: P + e.lnWeight, n: N, c: H,
+                           scratch: s.lnScratch.pointer)
+        input.ids.withUnsafeBufferPointer { ids in
+            input.positions.withUnsafeBufferPointer { pos in
+                input.typeIds.withUnsafeBufferPointer { types in
+                    Embedding.backward(dTables: [G + e.word, G + e.position, G + e.tokenType],
+                                       indices: [ids.baseAddress!, pos.baseAddress!, types.baseAddress!],
+                                       dOut: gRes1, n: N, hidden: H)
+                }
+            }
+        }
+    }
+
+    /// dst = dropout′(src) (the mask of `site`), or a copy when there is no dropout.
+    private func dropoutBackward(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int,
+                                 site: DropoutSite?) {
+        if let site, site.isActive {
+            Dropout.backward(dx: dst, dy: src, count: count, site: site, accumulate: false)
+        } else {
+            Elementwise.copy(dst, src, count: count)
+        }
+    }
+}

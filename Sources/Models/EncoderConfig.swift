@@ -1,0 +1,142 @@
+// The fields of a Hugging Face config.json that the encoder needs, validated: anything the forward
+// pass would silently get wrong (an unknown activation, relative position embeddings, a model
+// type we don't implement) is an error naming the file.
+
+import Foundation
+
+/// Transformer encoder families. They differ only where the architectures really differ.
+public enum ModelFamily: String, Sendable, Codable {
+    case bert
+}
+
+public enum Activation: String, Sendable, Codable {
+    /// Exact erf GELU (HF "gelu").
+    case gelu
+}
+
+public struct EncoderConfig: Sendable, Equatable {
+    public var family: ModelFamily
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var layers: Int
+    public var heads: Int
+    public var intermediateSize: Int
+    public var activation: Activation
+    public var maxPositions: Int
+    public var typeVocabSize: Int
+    public var layerNormEps: Float
+    public var hiddenDropout: Float
+    public var attentionDropout: Float
+    public var padTokenId: Int
+
+    public var headDim: Int { hiddenSize / heads }
+
+    public init(family: ModelFamily = .bert, vocabSize: Int, hiddenSize: Int, layers: Int, heads: Int,
+                intermediateSize: Int, activation: Activation = .gelu, maxPositions: Int, typeVocabSize: Int,
+                layerNormEps: Float = 1e-12, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
+                padTokenId: Int = 0) {
+        self.family = family; self.vocabSize = vocabSize; self.hiddenSize = hiddenSize; self.layers = layers
+        self.heads = heads; self.intermediateSize = intermediateSize; self.activation = activation
+        self.maxPositions = maxPositions; self.typeVocabSize = typeVocabSize; self.layerNormEps = layerNormEps
+        self.hiddenDropout = hiddenDropout; self.attentionDropout = attentionDropout; self.padTokenId = padTokenId
+    }
+
+    /// Parses config.json at `url`.
+    public static func load(_ url: URL) throws -> EncoderConfig {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ModelError.missingFile(path: url.path, what: "config.json (a Hugging Face checkpoint folder has one)")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelError.invalidConfig(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(data, path: url.path)
+    }
+
+    public static func parse(_ data: Data, path: String) throws -> EncoderConfig {
+        guard let object = try? JSONSerialization.jsonObject(with: data),
+              let json = object as? [String: Any] else {
+            throw ModelError.invalidConfig(path: path, reason: "not a JSON object")
+        }
+        let reader = JSONFields(json: json, path: path)
+        let modelType = try reader.string("model_type")
+        guard let family = ModelFamily(rawValue: modelType) else {
+            throw ModelError.unsupported(path: path, what: "model_type '\(modelType)' (supported: bert)")
+        }
+        let act = try reader.string("hidden_act", default: "gelu")
+        guard let activation = Activation(rawValue: act) else {
+            throw ModelError.unsupported(path: path, what: "hidden_act '\(act)' (supported: gelu, the exact erf form)")
+        }
+        let posType = try reader.string("position_embedding_type", default: "absolute")
+        guard posType == "absolute" else {
+            throw ModelError.unsupported(path: path, what: "position_embedding_type '\(posType)' (supported: absolute)")
+        }
+        if let decoder = json["is_decoder"] as? Bool, decoder {
+            throw ModelError.unsupported(path: path, what: "is_decoder true (an encoder is expected)")
+        }
+        let config = EncoderConfig(
+            family: family,
+            vocabSize: try reader.positiveInt("vocab_size"),
+            hiddenSize: try reader.positiveInt("hidden_size"),
+            layers: try reader.positiveInt("num_hidden_layers"),
+            heads: try reader.positiveInt("num_attention_heads"),
+            intermediateSize: try reader.positiveInt("intermediate_size"),
+            activation: activation,
+            maxPositions: try reader.positiveInt("max_position_embeddings"),
+            typeVocabSize: try reader.positiveInt("type_vocab_size", default: 2),
+            layerNormEps: Float(try reader.double("layer_norm_eps", default: 1e-12)),
+            hiddenDropout: Float(try reader.double("hidden_dropout_prob", default: 0.1)),
+            attentionDropout: Float(try reader.double("attention_probs_dropout_prob", default: 0.1)),
+            padTokenId: try reader.int("pad_token_id", default: 0))
+        guard config.hiddenSize % config.heads == 0 else {
+            throw ModelError.invalidConfig(
+                path: path, reason: "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.heads)")
+        }
+        guard config.layerNormEps > 0 else {
+            throw ModelError.invalidConfig(path: path, reason: "layer_norm_eps must be positive")
+        }
+        return config
+    }
+}
+
+/// Typed access to JSON fields with errors that name the file and the field.
+struct JSONFields {
+    let json: [String: Any]
+    let path: String
+
+    func string(_ key: String, default fallback: String? = nil) throws -> String {
+        guard let value = json[key], !(value is NSNull) else {
+            if let fallback { return fallback }
+            throw ModelError.invalidConfig(path: path, reason: "missing \"\(key)\"")
+        }
+        guard let s = value as? String else {
+            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be a string")
+        }
+        return s
+    }
+
+    func double(_ key: String, default fallback: Double? = nil) throws -> Double {
+        guard let value = json[key], !(value is NSNull) else {
+            if let fallback { return fallback }
+            throw ModelError.invalidConfig(path: path, reason: "missing \"\(key)\"")
+        }
+        guard let n = value as? NSNumber, !(value is Bool), n.doubleValue.isFinite else {
+            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be a number")
+        }
+        return n.doubleValue
+    }
+
+    func int(_ key: String, default fallback: Int? = nil) throws -> Int {
+        let d = try double(key, default: fallback.map(Double.init))
+        guard d == d.rounded(), abs(d) < 1e15 else {
+            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be an integer")
+        }
+        return Int(d)
+    }
+
+    func positiveInt(_ key: String, default fallback: Int? = nil) throws -> Int {
+        let v = try int(key, default: fallback)
+        guard v > 0 else { throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be positive") }
+        return v
+    }
+}

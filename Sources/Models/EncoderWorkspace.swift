@@ -1,0 +1,95 @@
+// Activation buffers for the encoder, allocated once and grown only when a larger batch comes.
+// In training mode every layer keeps what its backward pass needs; in inference mode one set of
+// layer buffers is reused by all layers.
+
+import Kernels
+
+/// What one layer saves in the forward pass (N = B·T tokens, H hidden, I intermediate).
+final class LayerActivations {
+    let qkv: FloatBuffer      // (N, 3H) Q/K/V projections
+    let probs: FloatBuffer    // (B, heads, T, T) attention probabilities before dropout
+    let ctx: FloatBuffer      // (N, H) attention output per head, after drophead
+    let res1: FloatBuffer     // (N, H) x + dropout(ctx·Woᵀ + bo): the first LayerNorm's input
+    let h1: FloatBuffer       // (N, H) LayerNorm₁ output
+    let mean1: FloatBuffer, rstd1: FloatBuffer  // (N)
+    let ffnPre: FloatBuffer   // (N, I) h1·W1ᵀ + b1
+    let ffnAct: FloatBuffer   // (N, I) GELU(ffnPre)
+    let res2: FloatBuffer     // (N, H) h1 + dropout(ffnAct·W2ᵀ + b2): the second LayerNorm's input
+    let mean2: FloatBuffer, rstd2: FloatBuffer  // (N)
+
+    init(tokens N: Int, probs: Int, hidden H: Int, intermediate I: Int) {
+        qkv = FloatBuffer(count: N * 3 * H)
+        self.probs = FloatBuffer(count: probs)
+        ctx = FloatBuffer(count: N * H)
+        res1 = FloatBuffer(count: N * H)
+        h1 = FloatBuffer(count: N * H)
+        mean1 = FloatBuffer(count: N); rstd1 = FloatBuffer(count: N)
+        ffnPre = FloatBuffer(count: N * I)
+        ffnAct = FloatBuffer(count: N * I)
+        res2 = FloatBuffer(count: N * H)
+        mean2 = FloatBuffer(count: N); rstd2 = FloatBuffer(count: N)
+    }
+}
+
+/// Gradient scratch shared by all layers in the backward pass.
+final class BackwardScratch {
+    let gOut: FloatBuffer, gRes2: FloatBuffer, gTmp: FloatBuffer, gRes1: FloatBuffer, gCtx: FloatBuffer  // (N, H)
+    let gQKV: FloatBuffer      // (N, 3H)
+    let gFfnAct: FloatBuffer, gFfnPre: FloatBuffer  // (N, I)
+    let lnScratch: FloatBuffer  // per-thread partial LayerNorm parameter gradients
+
+    init(tokens N: Int, hidden H: Int, intermediate I: Int) {
+        gOut = FloatBuffer(count: N * H); gRes2 = FloatBuffer(count: N * H); gTmp = FloatBuffer(count: N * H)
+        gRes1 = FloatBuffer(count: N * H); gCtx = FloatBuffer(count: N * H)
+        gQKV = FloatBuffer(count: N * 3 * H)
+        gFfnAct = FloatBuffer(count: N * I); gFfnPre = FloatBuffer(count: N * I)
+        lnScratch = FloatBuffer(count: 2 * H * Parallel.threads)
+    }
+}
+
+public final class EncoderWorkspace {
+    public let config: EncoderConfig
+    public private(set) var training: Bool
+    private(set) var tokenCapacity = 0
+    private(set) var probCapacity = 0
+    private(set) var scratchCapacity = 0
+
+    var embSum = FloatBuffer(count: 0)        // (N, H) word + position + type, the LayerNorm input
+    var embMean = FloatBuffer(count: 0), embRstd = FloatBuffer(count: 0)
+    /// Layer inputs/outputs: training keeps x₀ … x_L (L+1 buffers); inference ping-pongs two.
+    var xs: [FloatBuffer] = []
+    var layers: [LayerActivations] = []
+    var attentionScratch = FloatBuffer(count: 0)
+    var backward: BackwardScratch? = nil
+    /// Drophead multipliers per layer (B, heads), when drophead is on.
+    var headScales: [FloatBuffer] = []
+
+    public init(config: EncoderConfig, training: Bool) {
+        self.config = config
+        self.training = training
+    }
+
+    /// Makes sure buffers fit a batch of `batch` rows of `sequence` tokens.
+    func reserve(batch: Int, sequence: Int) {
+        let N = batch * sequence
+        let P = batch * config.heads * sequence * sequence
+        let S = AttentionShape(batch: batch, sequence: sequence, heads: config.heads, headDim: config.headDim).scratchCount
+        if N <= tokenCapacity && P <= probCapacity && S <= scratchCapacity && !layers.isEmpty { return }
+        let n = max(N, tokenCapacity), p = max(P, probCapacity), s = max(S, scratchCapacity)
+        let H = config.hiddenSize, I = config.intermediateSize
+        // Release the old buffers before allocating the new ones (peak memory).
+        layers = []; xs = []; backward = nil
+        embSum = FloatBuffer(count: n * H)
+        embMean = FloatBuffer(count: n); embRstd = FloatBuffer(count: n)
+        let layerSets = training ? config.layers : 1
+        layers = (0..<layerSets).map { _ in LayerActivations(tokens: n, probs: p, hidden: H, intermediate: I) }
+        xs = (0..<(training ? config.layers + 1 : 2)).map { _ in FloatBuffer(count: n * H) }
+        attentionScratch = FloatBuffer(count: s)
+        if training { backward = BackwardScratch(tokens: n, hidden: H, intermediate: I) }
+        tokenCapacity = n; probCapacity = p; scratchCapacity = s
+    }
+
+    func activations(layer l: Int) -> LayerActivations { training ? layers[l] : layers[0] }
+    func input(layer l: Int) -> FloatBuffer { training ? xs[l] : xs[l % 2] }
+    func output(layer l: Int) -> FloatBuffer { training ? xs[l + 1] : xs[(l + 1) % 2] }
+}
