@@ -2,6 +2,8 @@
 // type ids, position ids and the key mask. Validated against the config (ids in range, T within
 // the position table) so the kernels can index without checks.
 
+import Tokenizers
+
 public struct EncoderInput: Sendable {
     public let batch: Int
     public let sequence: Int
@@ -48,5 +50,13 @@ public struct EncoderInput: Sendable {
         var n = 0
         for t in 0..<sequence where keep[b * sequence + t] != 0 { n += 1 }
         return n
+    }
+}
+
+extension EncoderInput {
+    /// From a padded token batch.
+    public init(_ tokens: TokenBatch, config: EncoderConfig) throws {
+        try self.init(batch: tokens.batchSize, sequence: tokens.sequenceLength, ids: tokens.ids,
+                      typeIds: tokens.typeIds, attentionMask: tokens.attentionMask, config: config)
     }
 }

@@ -93,3 +93,13 @@ public final class EncoderWorkspace {
     func input(layer l: Int) -> FloatBuffer { training ? xs[l] : xs[l % 2] }
     func output(layer l: Int) -> FloatBuffer { training ? xs[l + 1] : xs[(l + 1) % 2] }
 }
+
+extension EncoderWorkspace {
+    /// The output of layer l (−1: the embeddings' output) from the last forward pass, `tokens × H`
+    /// floats; only a training workspace keeps every layer's. For inspection and tests.
+    public func layerOutput(_ l: Int, tokens: Int) -> [Float] {
+        precondition(training || l == config.layers - 1, "only a training workspace keeps every layer")
+        let b = l < 0 ? xs[0] : output(layer: l)
+        return Array(UnsafeBufferPointer(start: b.pointer, count: tokens * config.hiddenSize))
+    }
+}

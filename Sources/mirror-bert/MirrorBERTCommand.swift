@@ -1,9 +1,11 @@
+// mirror-bert: the command-line entry point. One file per subcommand.
+
 import ArgumentParser
 
 @main
 struct MirrorBERTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirror-bert",
-        abstract: "Mirror-BERT: turn a BERT-family checkpoint into a sentence or word encoder on the CPU.",
-        subcommands: [])
+        abstract: "Mirror-BERT on the CPU: turn a BERT-family checkpoint into a sentence or word encoder, then encode and evaluate with it.",
+        subcommands: [TokenizeCommand.self, EncodeCommand.self, InfoCommand.self])
 }

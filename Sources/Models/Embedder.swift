@@ -1,0 +1,90 @@
+// Batched inference: texts → pooled (optionally L2-normalized) embeddings. Texts are tokenized,
+// sorted by length and batched so each batch is padded only to its longest row — except for
+// `mean` pooling, whose result depends on the padding, which pads every batch to `maxLength` as
+// the Mirror-BERT scripts do. Results come back in input order.
+
+import Foundation
+import Kernels
+import Tokenizers
+
+public struct EmbedOptions: Sendable {
+    public var pooling: Pooling
+    public var maxLength: Int
+    public var batchSize: Int
+    public var normalize: Bool
+    public init(pooling: Pooling = .meanMasked, maxLength: Int = 128, batchSize: Int = 64, normalize: Bool = false) {
+        self.pooling = pooling; self.maxLength = maxLength; self.batchSize = batchSize; self.normalize = normalize
+    }
+}
+
+public final class Embedder {
+    public let encoder: Encoder
+    public let tokenizer: any Tokenizer
+    public var options: EmbedOptions
+    private let workspace: EncoderWorkspace
+    /// Texts truncated to `maxLength` tokens so far.
+    public private(set) var truncatedCount = 0
+    /// Tokens (including special tokens, excluding padding) encoded so far.
+    public private(set) var tokenCount = 0
+
+    public init(encoder: Encoder, tokenizer: any Tokenizer, options: EmbedOptions) throws {
+        guard options.maxLength >= 2 else { throw ModelError.invalidInput("--max-length must be at least 2") }
+        guard options.maxLength <= encoder.config.maxPositions else {
+            throw ModelError.invalidInput(
+                "--max-length \(options.maxLength) exceeds the model's max_position_embeddings \(encoder.config.maxPositions)")
+        }
+        guard options.batchSize >= 1 else { throw ModelError.invalidInput("--batch-size must be at least 1") }
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.options = options
+        workspace = EncoderWorkspace(config: encoder.config, training: false)
+    }
+
+    public convenience init(_ checkpoint: Checkpoint, options: EmbedOptions) throws {
+        try self.init(encoder: checkpoint.encoder, tokenizer: checkpoint.tokenizer, options: options)
+    }
+
+    public var dimension: Int { encoder.config.hiddenSize }
+
+    /// Embeds `texts` into `out` (texts.count, dimension), row i for texts[i].
+    /// `progress(done, total)` is called after each batch.
+    public func embed(_ texts: [String], into out: UnsafeMutablePointer<Float>,
+                      progress: ((Int, Int) -> Void)? = nil) throws {
+        let H = dimension
+        // Tokenize once; sort by length (longest first, stable) so batches pad little.
+        let encodings = texts.map { tokenizer.encode($0, maxLength: options.maxLength) }
+        for (t, e) in zip(texts, encodings) where e.ids.count >= options.maxLength {
+            // At the limit: count it as truncated if the untruncated encoding is longer.
+            if tokenizer.encode(t, maxLength: nil).ids.count > options.maxLength { truncatedCount += 1 }
+        }
+        let order = encodings.indices.sorted { (a, b) in
+            encodings[a].ids.count != encodings[b].ids.count ? encodings[a].ids.count > encodings[b].ids.count : a < b
+        }
+        let pooled = FloatBuffer(count: options.batchSize * H)
+        var done = 0
+        for start in stride(from: 0, to: order.count, by: options.batchSize) {
+            let rows = Array(order[start..<min(start + options.batchSize, order.count)])
+            let batchEncodings = rows.map { encodings[$0] }
+            let padding: Padding = options.pooling.isPaddingIndependent ? .longest : .fixed(options.maxLength)
+            let batch = TokenBatch(batchEncodings, padding: padding, padTokenId: tokenizer.padTokenId)
+            let input = try EncoderInput(batch, config: encoder.config)
+            let hidden = encoder.forward(input, workspace: workspace)
+            input.keep.withUnsafeBufferPointer { keep in
+                options.pooling.forward(pooled.pointer, hidden: hidden, keep: keep.baseAddress!, batch: input.batch,
+                                        sequence: input.sequence, hiddenSize: H)
+            }
+            if options.normalize { Pooling.normalize(pooled.pointer, rows: rows.count, columns: H) }
+            for (k, i) in rows.enumerated() { (out + i * H).update(from: pooled.pointer + k * H, count: H) }
+            tokenCount += batch.lengths.reduce(0, +)
+            done += rows.count
+            progress?(done, texts.count)
+        }
+    }
+
+    /// Embeds `texts`, one array per text.
+    public func embed(_ texts: [String], progress: ((Int, Int) -> Void)? = nil) throws -> [[Float]] {
+        let buffer = FloatBuffer(count: texts.count * dimension)
+        try embed(texts, into: buffer.pointer, progress: progress)
+        return (0..<texts.count).map { Array(UnsafeBufferPointer(start: buffer.pointer + $0 * dimension, count: dimension)) }
+    }
+}

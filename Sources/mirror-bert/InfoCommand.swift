@@ -1,0 +1,31 @@
+// mirror-bert info: what a checkpoint folder holds.
+
+import ArgumentParser
+import Foundation
+import Models
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Show a model's architecture, parameter count and tokenizer.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    func run() throws {
+        let ckpt = try modelOptions.load()
+        let c = ckpt.config
+        let params = ckpt.encoder.layout.totalCount
+        let trainable = ckpt.encoder.layout.trainableCount
+        var lines = [
+            "model:        \(ckpt.directory.path)",
+            "architecture: \(c.family.rawValue), \(c.layers) layers, hidden \(c.hiddenSize), \(c.heads) heads, intermediate \(c.intermediateSize), \(c.activation.rawValue)",
+            "positions:    \(c.maxPositions), token types \(c.typeVocabSize), LayerNorm eps \(c.layerNormEps)",
+            "parameters:   \(params) (\(String(format: "%.1f", Double(params) / 1e6)) M; \(trainable) trained by Mirror-BERT\(ckpt.encoder.layout.hasPooler ? ", pooler kept as is" : ""))",
+            "tokenizer:    \(ckpt.tokenizer.kind), vocabulary \(ckpt.tokenizer.vocabularySize), mask token \(ckpt.tokenizer.maskToken)",
+        ]
+        if !ckpt.ignoredTensors.isEmpty {
+            let shown = ckpt.ignoredTensors.prefix(4).joined(separator: ", ")
+            lines.append("ignored:      \(ckpt.ignoredTensors.count) tensors not used by the encoder (\(shown)\(ckpt.ignoredTensors.count > 4 ? ", …" : ""))")
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}
