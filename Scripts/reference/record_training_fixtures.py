@@ -39,8 +39,9 @@ def check_versions():
 
 
 def f32_list(t):
-    """Exact float32 values as Python floats (shortest repr round-trips through Double → Float)."""
-    return [float(x) for x in np.asarray(t, dtype=np.float32).reshape(-1)]
+    """Exact float32 values as Python floats (shortest repr round-trips through Double → Float);
+    NaN (a gradient that must not be read) as null, since JSON has no NaN."""
+    return [None if np.isnan(x) else float(x) for x in np.asarray(t, dtype=np.float32).reshape(-1)]
 
 
 def write_json(name, obj, indent=None):
