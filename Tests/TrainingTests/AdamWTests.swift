@@ -103,7 +103,7 @@ private struct AdamWFixture: Decodable {
         }
         #expect(runs[0] == runs[1])
         #expect(runs[0] == runs[2])
-        #expect(split(ranges, into: 2).count == 2)
+        #expect(splitRanges(ranges, into: 2).count == 2)
     }
 
     @Test func resumesFromStep() {
