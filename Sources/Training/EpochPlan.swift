@@ -1,15 +1,16 @@
 // Which examples go into which batch, epoch by epoch: the reference's
 // DataLoader(shuffle=True, drop_last=True), made deterministic by seed, plus two options.
 //
-// Held-out slice (heldOutFraction f): ⌊f·n⌋ examples, at least, chosen by seed and excluded from
+// Held-out slice (heldOutFraction f): at least ⌊f·n⌋ examples, chosen by seed and excluded from
 // training batches. Selection is by distinct text (view 1, whitespace-trimmed): text groups are
 // shuffled and taken whole until the slice is full, so every copy of a held-out text is held out
 // and the slice shares no text with the training set.
 //
-// Distinct texts per batch (default on): the paper's sentence corpus repeats 498 texts (719 extra
-// lines; "A man is playing a guitar." 34 times). Two copies in one batch would be each other's
-// negatives although their embeddings can only differ by dropout — false negatives. Procedure,
-// per epoch, on the shuffled order:
+// Distinct texts per batch (default on): the paper's sentence corpus repeats 498 texts verbatim
+// (719 extra lines; "A man is playing a guitar." 34 times), 523 texts (745 extra lines) when
+// leading and trailing whitespace, which tokenizers drop, is ignored. Two copies in one batch
+// would be each other's negatives although they differ only by the augmentations — false
+// negatives. Procedure, per epoch, on the shuffled order:
 //   keep a FIFO `deferred` of examples put off because their text was already in the batch;
 //   fill each batch first from `deferred` (in order, skipping texts already in the batch), then
 //   from the shuffled stream (an example whose text is already in the batch is appended to

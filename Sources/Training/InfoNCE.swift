@@ -30,7 +30,7 @@ import Kernels
 /// NT-Xent (InfoNCE) loss over a batch of paired views, with its gradient.
 ///
 /// Holds scratch buffers that are reused across calls, so an instance is not thread-safe; use one
-/// per training loop. For B = 200, H = 768 the scratch is ~2.6 MB.
+/// per training loop. For B = 200, H = 768 the scratch is about 3 MB.
 public final class InfoNCE {
     /// The softmax temperature τ (the paper: 0.04 for sentences and phrases, 0.2 for words).
     public let temperature: Float
