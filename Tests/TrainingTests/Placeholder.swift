@@ -1,3 +1,0 @@
-import Testing
-
-@Test func TrainingBuilds() { #expect(Bool(true)) }
