@@ -1,0 +1,115 @@
+// The Mirror-BERT training loop: for each batch of B examples, encode view 1 and (span-masked)
+// view 2 as one batch of 2B rows with dropout on, pool to E (2B, H), InfoNCE loss and ∂L/∂E,
+// pooling backward, encoder backward into the gradient block, AdamW over the trainable ranges.
+// Every random choice derives from the seed: the epoch plan, the span-mask starts and the
+// per-step dropout/drophead seed, so two runs with one seed give bit-identical weights.
+
+import Foundation
+import Kernels
+import Models
+import Tokenizers
+
+public struct StepResult: Sendable {
+    public let step: Int
+    public let loss: Float
+    /// Real (non-padding) tokens and padded positions processed in this step.
+    public let tokens: Int
+    public let paddedTokens: Int
+    public let learningRate: Double
+}
+
+public final class MirrorTrainer {
+    public let encoder: Encoder
+    public let tokenizer: any Tokenizer
+    public let options: TrainOptions
+    public private(set) var optimizer: AdamW
+    let infoNCE: InfoNCE
+    let gradients: FloatBuffer
+    let firstMoment: FloatBuffer
+    let secondMoment: FloatBuffer
+    let workspace: EncoderWorkspace
+    let trainableRanges: [Range<Int>]
+    /// Pooled embeddings E (2B, H), ∂L/∂E and ∂L/∂hidden (2B·T, H), grown as needed.
+    private var pooled = FloatBuffer(count: 0), dPooled = FloatBuffer(count: 0), dHidden = FloatBuffer(count: 0)
+    /// Steps taken so far.
+    public var step: Int { optimizer.step }
+
+    public init(encoder: Encoder, tokenizer: any Tokenizer, options: TrainOptions) throws {
+        if let problem = options.validationError() { throw ModelError.invalidInput(problem) }
+        guard options.maxLength <= encoder.config.maxPositions else {
+            throw ModelError.invalidInput(
+                "--max-length \(options.maxLength) exceeds the model's max_position_embeddings \(encoder.config.maxPositions)")
+        }
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.options = options
+        optimizer = AdamW(options: AdamW.Options(
+            learningRate: options.learningRate, weightDecay: options.weightDecay, warmupSteps: options.warmupSteps))
+        optimizer.threads = Parallel.threads
+        infoNCE = InfoNCE(temperature: options.temperature)
+        let n = encoder.layout.totalCount
+        gradients = FloatBuffer(count: n)
+        firstMoment = FloatBuffer(count: n)
+        secondMoment = FloatBuffer(count: n)
+        workspace = EncoderWorkspace(config: encoder.config, training: true)
+        trainableRanges = encoder.layout.trainableRanges
+    }
+
+    /// The mask string put into view 2.
+    public var maskToken: String { options.maskToken ?? tokenizer.maskToken }
+
+    /// One step on texts: view1[i] and view2[i] are a positive pair (view 2 already augmented).
+    public func step(view1: [String], view2: [String]) throws -> StepResult {
+        precondition(view1.count == view2.count && !view1.isEmpty, "two views of the same batch")
+        let encodings = (view1 + view2).map { tokenizer.encode($0, maxLength: options.maxLength) }
+        let batch = TokenBatch(encodings, padding: options.padsToMax ? .fixed(options.maxLength) : .longest,
+                               padTokenId: tokenizer.padTokenId)
+        return try step(tokens: batch)
+    }
+
+    /// One step on a token batch of 2B rows: rows 0..<B view 1, rows B..<2B view 2.
+    public func step(tokens: TokenBatch) throws -> StepResult {
+        precondition(tokens.batchSize % 2 == 0, "a Mirror batch has 2B rows")
+        let input = try EncoderInput(tokens, config: encoder.config)
+        let H = encoder.config.hiddenSize, rows = input.batch
+        let noise: Noise? = options.dropout > 0 || options.drophead > 0
+            ? Noise(hiddenDropout: options.dropout, attentionDropout: options.dropout, drophead: options.drophead,
+                    seed: splitMix64(options.seed ^ 0x5EED) &+ UInt64(step))
+            : nil
+
+        let hidden = encoder.forward(input, workspace: workspace, noise: noise)
+        if pooled.count < rows * H { pooled = FloatBuffer(count: rows * H); dPooled = FloatBuffer(count: rows * H) }
+        if dHidden.count < input.tokens * H { dHidden = FloatBuffer(count: input.tokens * H) }
+        let loss = input.keep.withUnsafeBufferPointer { keep -> Float in
+            options.pooling.forward(pooled.pointer, hidden: hidden, keep: keep.baseAddress!, batch: rows,
+                                    sequence: input.sequence, hiddenSize: H)
+            let loss = infoNCE.forward(embeddings: pooled.pointer, rows: rows, dim: H, gradient: dPooled.pointer)
+            options.pooling.backward(dHidden.pointer, dOut: dPooled.pointer, keep: keep.baseAddress!, batch: rows,
+                                     sequence: input.sequence, hiddenSize: H)
+            return loss
+        }
+        guard loss.isFinite else {
+            throw ModelError.invalidInput("the loss became \(loss) at step \(step + 1); lower --lr or check the corpus")
+        }
+        gradients.zero()
+        encoder.backward(input, dHidden: dHidden.pointer, workspace: workspace, gradients: gradients, noise: noise)
+        let lr = optimizer.learningRate(atStep: step + 1)
+        optimizer.update(parameters: encoder.parameters.pointer, gradients: gradients.pointer,
+                         firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
+                         count: encoder.layout.totalCount, ranges: trainableRanges)
+        return StepResult(step: step, loss: loss, tokens: tokens.lengths.reduce(0, +),
+                          paddedTokens: input.tokens, learningRate: lr)
+    }
+
+    /// The two views of a batch of corpus examples: view 2 span-masked with draws from `rng`.
+    public func views(_ examples: [MirrorExample], rng: inout Rng) -> (view1: [String], view2: [String]) {
+        let mask = maskToken
+        let v2 = examples.map { SpanMask.apply($0.view2, spanLength: options.spanMask, maskToken: mask, rng: &rng) }
+        return (examples.map(\.view1), v2)
+    }
+
+    /// The span-mask generator for an epoch (a pure function of seed and epoch).
+    public func augmentationRng(epoch: Int) -> Rng {
+        Rng(seed: splitMix64(options.seed ^ 0xA11C_E5A5) &+ UInt64(epoch))
+    }
+}
