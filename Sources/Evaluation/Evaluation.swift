@@ -1,1 +1,0 @@
-// Evaluation: see the module's files.
