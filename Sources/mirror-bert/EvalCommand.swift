@@ -1,0 +1,112 @@
+// mirror-bert eval: the paper's evaluation (STS, word similarity, QA) of one or more models.
+
+import ArgumentParser
+import Evaluation
+import FileIO
+import Foundation
+import Models
+
+/// Options shared by `eval` and `compare`.
+struct EvalOptions: ParsableArguments {
+    @Option(help: "Suite: sts | words | qa | all, or set names separated by commas (e.g. sts12,stsb).")
+    var suite: String = "sts"
+
+    @Option(help: "Data folder (default: $MIRROR_BERT_DATA, else ../shared/data).")
+    var data: String?
+
+    @Option(help: "cls | mean (padding included, padded to --max-length) | mean-masked.")
+    var pooling: Pooling = .meanMasked
+
+    @Option(help: "Truncate texts to this many tokens.")
+    var maxLength: Int = 64
+
+    @Option(help: "Texts per forward pass.")
+    var batchSize: Int = 128
+
+    @Option(help: "Multi-SimLex languages for the words suite, comma-separated (eng fra pol rus cmn yue ara heb est fin cym spa).")
+    var languages: String = "eng"
+
+    /// The set names to evaluate.
+    func setNames() throws -> [String] {
+        var names: [String] = []
+        let langs = languages.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for part in suite.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            switch part {
+            case "words", "all":
+                if part == "all" { names += ["sts", "qa"] }
+                names.append("simlex999")
+                for l in langs {
+                    guard EvalRegistry.multisimlexLanguages.contains(l) else {
+                        throw ValidationError("unknown Multi-SimLex language '\(l)' (known: \(EvalRegistry.multisimlexLanguages.joined(separator: " ")))")
+                    }
+                    names.append("multisimlex-\(l)")
+                }
+            default: names.append(part)
+            }
+        }
+        return try EvalRegistry.resolve(names).map(\.name)
+    }
+
+    /// Loads the sets once (they can be shared by several models).
+    func loadSets() throws -> [EvalPairSet] {
+        try EvalRegistry.load(try setNames(), from: DataFolder.resolve(flag: data))
+    }
+
+    /// Evaluates the model at `directory` on `sets`.
+    func evaluate(_ directory: URL, sets: [EvalPairSet]) throws -> EvalReport {
+        let ckpt = try Checkpoint.load(directory)
+        let embedder = try Embedder(ckpt, options: EmbedOptions(pooling: pooling, maxLength: maxLength,
+                                                                batchSize: batchSize, normalize: false))
+        let total = sets.reduce(0) { $0 + Evaluator.distinctTexts(of: $1).texts.count }
+        let progress = Progress("eval \(directory.lastPathComponent)", total: total)
+        var base = 0, lastSet = -1, lastDone = 0
+        let report = try Evaluator.run(
+            sets: sets, info: EvalRunInfo(model: directory.path, pooling: pooling.rawValue, maxLength: maxLength),
+            chunkSize: 4096, embed: { try embedder.embed($0) },
+            progress: { p in
+                if p.setIndex != lastSet { base += lastDone; lastSet = p.setIndex }
+                lastDone = p.textsDone
+                progress.update(base + p.textsDone, extra: p.set)
+            })
+        progress.finish()
+        return report
+    }
+}
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Spearman ×100 of cosine similarity vs gold on STS12–16, STS-B, SICK-R (sts); SimLex-999 and Multi-SimLex (words); ROC-AUC ×100 on QNLI (qa).",
+        discussion: "Several --model options print one table with a column per model.")
+
+    @Option(name: .long, help: "Checkpoint folder; repeat to compare models (default: \(defaultModelPath)).")
+    var model: [String] = []
+
+    @OptionGroup var options: EvalOptions
+
+    @Option(help: "Write every number as JSON to this file (a bar chart goes next to it as .svg).")
+    var json: String?
+
+    func run() throws {
+        let dirs = try model.isEmpty ? [ModelOptions().directory()] : model.map { URL(fileURLWithPath: $0) }
+        let sets = try options.loadSets()
+        let reports = try dirs.map { try options.evaluate($0, sets: sets) }
+        print(reports.count == 1 ? ReportTable.render(reports[0]) : ReportTable.comparison(reports))
+        if let json { try writeReports(reports, labels: nil, json: json) }
+    }
+}
+
+/// Writes one report (or an array of several) as JSON, and a bar chart beside it.
+func writeReports(_ reports: [EvalReport], labels: [String]?, json: String) throws {
+    let url = URL(fileURLWithPath: json)
+    if reports.count == 1 {
+        try reports[0].write(to: url)
+    } else {
+        let text = "[\n" + reports.map { $0.jsonText() }.joined(separator: ",\n") + "\n]\n"
+        try AtomicFile.write(Data(text.utf8), to: url)
+    }
+    let svg = url.deletingPathExtension().appendingPathExtension("svg")
+    try BarChart(comparing: reports, labels: labels, title: "Evaluation (\(reports[0].pooling), max length \(reports[0].maxLength))")
+        .write(to: svg)
+    Console.note("wrote \(url.path) and \(svg.path)")
+}
