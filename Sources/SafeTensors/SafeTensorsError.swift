@@ -82,7 +82,8 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case writeShapeMismatch(path: String, tensor: String, shape: [Int], count: Int)
     /// Raw bytes given for a tensor differ in length from product(shape) × dtype size.
     case writeByteCountMismatch(path: String, tensor: String, expected: Int, actual: Int)
-    /// The header would exceed 100 MB.
+    /// The header would exceed 100 MB (`length`: its size, or a lower bound when the names and
+    /// metadata alone exceed the limit).
     case writeHeaderTooLarge(path: String, length: Int)
 
     public var description: String {
@@ -156,7 +157,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case let .writeByteCountMismatch(path, tensor, expected, actual):
             return "\(path): tensor \"\(tensor)\": shape and dtype need \(expected) bytes, \(actual) given"
         case let .writeHeaderTooLarge(path, length):
-            return "\(path): header of \(length) bytes exceeds the 100000000-byte limit"
+            return "\(path): header of at least \(length) bytes exceeds the 100000000-byte limit"
         }
     }
 }

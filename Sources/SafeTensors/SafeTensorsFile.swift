@@ -83,6 +83,11 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with the whole data buffer (tensor byte ranges are relative to its start).
+    public func withDataBuffer<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes { file in try body(UnsafeRawBufferPointer(rebasing: file[dataOffset...])) }
+    }
+
     // MARK: - Floating-point values
 
     /// Converts an F32, F16 or BF16 tensor to Float into `dst`, whose count must equal the

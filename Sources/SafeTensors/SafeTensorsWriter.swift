@@ -119,6 +119,12 @@ private struct Plan {
             return entries[a].0.utf8.lexicographicallyPrecedes(entries[b].0.utf8)
         }
 
+        // The raw strings bound the header from below: refuse an oversized one before building it.
+        let lowerBound = entries.reduce(0) { $0 + $1.0.utf8.count } + metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        guard lowerBound <= maxHeaderLength else {
+            throw SafeTensorsError.writeHeaderTooLarge(path: path, length: lowerBound)
+        }
+
         var json: [UInt8] = [UInt8(ascii: "{")]
         if !metadata.isEmpty {
             appendJSONString("__metadata__", to: &json)
@@ -168,9 +174,22 @@ private func checkedElementCount(_ shape: [Int]) -> Int? {
 
 /// Appends `s` as a JSON string the way serde_json writes it.
 private func appendJSONString(_ s: String, to out: inout [UInt8]) {
-    let hex = Array("0123456789abcdef".utf8)
     out.append(UInt8(ascii: "\""))
-    for b in s.utf8 {
+    var s = s
+    s.withUTF8 { utf8 in
+        if let special = utf8.firstIndex(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: utf8[..<special])
+            appendEscaped(UnsafeBufferPointer(rebasing: utf8[special...]), to: &out)
+        } else {
+            out.append(contentsOf: utf8)
+        }
+    }
+    out.append(UInt8(ascii: "\""))
+}
+
+private func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    let hex = Array("0123456789abcdef".utf8)
+    for b in utf8 {
         switch b {
         case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
         case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
@@ -186,5 +205,4 @@ private func appendJSONString(_ s: String, to out: inout [UInt8]) {
         default: out.append(b)
         }
     }
-    out.append(UInt8(ascii: "\""))
 }
