@@ -58,8 +58,12 @@ func validUTF8String(_ bytes: UnsafeRawBufferPointer) -> String? {
     if #available(macOS 15, iOS 18, *) {
         return String(validating: bytes, as: UTF8.self)
     }
-    // Decoding repairs invalid sequences with U+FFFD, so valid input is exactly the input that
-    // decodes back to the same bytes.
+    return validUTF8StringByDecoding(bytes)
+}
+
+/// The same check where String(validating:as:) is missing: decoding repairs invalid sequences
+/// with U+FFFD, so valid input is exactly the input that decodes back to the same bytes.
+func validUTF8StringByDecoding(_ bytes: UnsafeRawBufferPointer) -> String? {
     let s = String(decoding: bytes, as: UTF8.self)
     return s.utf8.elementsEqual(bytes) ? s : nil
 }
