@@ -70,8 +70,10 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes through `body(fd, temporaryPath)`, which may call `writeAll` any number of times;
-    /// the destination appears only if `body` returns without throwing.
+    /// Writes through `body(fd, path)`, which may call `writeAll` any number of times; `fd` is a
+    /// temporary sibling file and `path` the destination's path (for error messages). The
+    /// destination appears only if `body` returns without throwing; otherwise the temporary file
+    /// is removed and the destination is left as it was.
     public static func write(to url: URL, _ body: (Int32, String) throws -> Void) throws {
         let tmp = temporarySibling(of: url, tag: "tmp")
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
@@ -79,11 +81,15 @@ public enum AtomicFile {
         do {
             try body(fd, url.path)
             guard fsync(fd) == 0 else { throw FileIOError.cannotWrite(path: url.path, reason: errnoString()) }
-            close(fd)
         } catch {
             close(fd)
             unlink(tmp.path)
             throw error
+        }
+        guard close(fd) == 0 else {  // NFS and friends report write errors at close
+            let reason = errnoString()
+            unlink(tmp.path)
+            throw FileIOError.cannotWrite(path: url.path, reason: reason)
         }
         guard rename(tmp.path, url.path) == 0 else {
             let reason = errnoString()
@@ -97,7 +103,7 @@ public enum AtomicFile {
     public static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            let n = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FileIOError.cannotWrite(path: path, reason: errnoString())
@@ -105,4 +111,40 @@ public enum AtomicFile {
             offset += n
         }
     }
+
+    /// Writes `floats` to `fd` as little-endian binary32 (the bytes themselves on little-endian
+    /// hosts; converted a block at a time otherwise).
+    public static func writeAllLittleEndian(fd: Int32, _ floats: UnsafeBufferPointer<Float>, path: String) throws {
+        try withLittleEndianBytes(floats) { try writeAll(fd: fd, $0, path: path) }
+    }
+
+    /// Calls `body` one or more times with consecutive pieces of `floats` as little-endian bytes.
+    public static func withLittleEndianBytes(
+        _ floats: UnsafeBufferPointer<Float>, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) rethrows {
+        if 1.littleEndian == 1 {
+            try body(UnsafeRawBufferPointer(floats))
+            return
+        }
+        let block = 16_384
+        var chunk = [UInt32](repeating: 0, count: block)
+        var start = 0
+        while start < floats.count {
+            let n = min(block, floats.count - start)
+            for i in 0..<n { chunk[i] = floats[start + i].bitPattern.littleEndian }
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * n)])) }
+            start += n
+        }
+    }
+}
+
+/// write(2), whichever C library provides it.
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
 }

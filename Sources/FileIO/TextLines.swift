@@ -20,7 +20,7 @@ public enum TextLines {
                 if end > start && bytes[end - 1] == 0x0D { end -= 1 }
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                 if slice.contains(0) { throw FileIOError.nulByte(path: path, line: lineNumber) }
-                guard let s = String(validating: slice, as: UTF8.self) else {
+                guard let s = validUTF8String(slice) else {
                     throw FileIOError.invalidUTF8(path: path, line: lineNumber)
                 }
                 lines.append(s)
@@ -51,4 +51,19 @@ public enum TextLines {
             throw FileIOError.cannotOpen(path: url.path, reason: error.localizedDescription)
         }
     }
+}
+
+/// `bytes` as a String if they are valid UTF-8, else nil.
+func validUTF8String(_ bytes: UnsafeRawBufferPointer) -> String? {
+    if #available(macOS 15, iOS 18, *) {
+        return String(validating: bytes, as: UTF8.self)
+    }
+    return validUTF8StringByDecoding(bytes)
+}
+
+/// The same check where String(validating:as:) is missing: decoding repairs invalid sequences
+/// with U+FFFD, so valid input is exactly the input that decodes back to the same bytes.
+func validUTF8StringByDecoding(_ bytes: UnsafeRawBufferPointer) -> String? {
+    let s = String(decoding: bytes, as: UTF8.self)
+    return s.utf8.elementsEqual(bytes) ? s : nil
 }

@@ -1,0 +1,189 @@
+// NumPy .npy files holding a float32 matrix, written the way numpy 2.x `np.save` writes them
+// (numpy/lib/_format_impl.py), so embeddings can be loaded with `numpy.load`:
+//   bytes 0–5   magic "\x93NUMPY"
+//   bytes 6–7   format version 1.0
+//   bytes 8–9   H, the header length, u16 little-endian
+//   H bytes     the Python-literal dict "{'descr': '<f4', 'fortran_order': False, 'shape': (R, C), }"
+//               followed by 21 − digits(R) spaces (numpy's room to grow the first axis in place),
+//               then spaces up to and a final "\n" so the data starts at a multiple of 64
+//               (numpy adds a whole 64 bytes when it would already be aligned)
+//   then        R × C little-endian float32, row-major.
+// The writer streams rows and never holds the matrix; `read` (for tests and small files) also
+// accepts versions 2.0 and 3.0, whose header length is a u32.
+
+import Foundation
+
+/// Problems writing or reading an .npy file, each naming the file.
+public enum NPYError: Error, CustomStringConvertible, Equatable {
+    /// The fill closure emitted a different number of rows than declared.
+    case rowCountMismatch(path: String, expected: Int, actual: Int)
+    /// The fill closure emitted a block that is not a whole number of rows.
+    case partialRow(path: String, count: Int, columns: Int)
+    /// The file does not start with the .npy magic.
+    case notNPY(path: String)
+    /// A format version other than 1.0, 2.0 or 3.0.
+    case unsupportedVersion(path: String, major: Int, minor: Int)
+    /// The file ends inside the header.
+    case truncatedHeader(path: String)
+    /// The header is not a dict this reader understands (only C-order '<f4' arrays are read).
+    case unsupportedHeader(path: String, header: String)
+    /// The data is not product(shape) × 4 bytes long.
+    case dataSizeMismatch(path: String, expected: Int, actual: Int)
+
+    public var description: String {
+        switch self {
+        case let .rowCountMismatch(path, expected, actual):
+            return "\(path): \(actual) rows written, \(expected) declared"
+        case let .partialRow(path, count, columns):
+            return "\(path): a block of \(count) floats is not whole rows of \(columns)"
+        case let .notNPY(path): return "\(path): not an .npy file (bad magic)"
+        case let .unsupportedVersion(path, major, minor): return "\(path): unsupported .npy version \(major).\(minor)"
+        case let .truncatedHeader(path): return "\(path): .npy header is truncated"
+        case let .unsupportedHeader(path, header):
+            return "\(path): unsupported .npy header (need a C-order '<f4' array): \(header)"
+        case let .dataSizeMismatch(path, expected, actual):
+            return "\(path): .npy data is \(actual) bytes, the shape needs \(expected)"
+        }
+    }
+}
+
+public enum NPY {
+    private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
+    // MARK: - Writing
+
+    /// Writes a rows × columns float32 matrix to `url` atomically. `fill` receives `emitRows`,
+    /// which it calls with consecutive blocks of whole rows (row-major) until all `rows` are
+    /// emitted; emitting too many or too few rows, or a partial row, throws and leaves no file.
+    public static func write(
+        rows: Int, columns: Int, to url: URL,
+        _ fill: (_ emitRows: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
+    ) throws {
+        precondition(rows >= 0 && columns >= 0, "NPY.write: negative shape (\(rows), \(columns))")
+        let header = headerBytes(rows: rows, columns: columns)
+        try AtomicFile.write(to: url) { fd, path in
+            try header.withUnsafeBytes { try AtomicFile.writeAll(fd: fd, $0, path: path) }
+            var written = 0
+            try fill { block in
+                if columns == 0 {
+                    guard block.isEmpty else { throw NPYError.partialRow(path: path, count: block.count, columns: 0) }
+                    return
+                }
+                guard block.count % columns == 0 else {
+                    throw NPYError.partialRow(path: path, count: block.count, columns: columns)
+                }
+                let k = block.count / columns
+                guard written + k <= rows else {
+                    throw NPYError.rowCountMismatch(path: path, expected: rows, actual: written + k)
+                }
+                try AtomicFile.writeAllLittleEndian(fd: fd, block, path: path)
+                written += k
+            }
+            if columns > 0 && written != rows {
+                throw NPYError.rowCountMismatch(path: path, expected: rows, actual: written)
+            }
+        }
+    }
+
+    /// Writes a whole rows × columns matrix held in memory.
+    public static func write(_ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, to url: URL) throws {
+        precondition(matrix.count == rows * columns, "NPY.write: \(matrix.count) floats for shape (\(rows), \(columns))")
+        try write(rows: rows, columns: columns, to: url) { emit in try emit(matrix) }
+    }
+
+    /// Magic, version 1.0, header length and the padded header dict: everything before the data.
+    public static func headerBytes(rows: Int, columns: Int) -> [UInt8] {
+        var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+        dict += String(repeating: " ", count: max(0, 21 - String(rows).count))
+        let withNewline = dict.utf8.count + 1
+        let pad = 64 - (magic.count + 2 + 2 + withNewline) % 64
+        let length = withNewline + pad
+        precondition(length <= Int(UInt16.max), "NPY header too long for format 1.0")
+        var out = magic + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)]
+        out += Array(dict.utf8)
+        out += [UInt8](repeating: UInt8(ascii: " "), count: pad)
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
+    // MARK: - Reading
+
+    /// Reads a C-order little-endian float32 array of any rank (for tests and small files).
+    public static func read(_ url: URL) throws -> (shape: [Int], data: [Float]) {
+        let path = url.path
+        let file = try TextLines.readFile(url)
+        return try file.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> (shape: [Int], data: [Float]) in
+            guard bytes.count >= 8, bytes.prefix(6).elementsEqual(magic) else { throw NPYError.notNPY(path: path) }
+            let (major, minor) = (Int(bytes[6]), Int(bytes[7]))
+            let lengthBytes: Int
+            switch (major, minor) {
+            case (1, 0): lengthBytes = 2
+            case (2, 0), (3, 0): lengthBytes = 4
+            default: throw NPYError.unsupportedVersion(path: path, major: major, minor: minor)
+            }
+            guard bytes.count >= 8 + lengthBytes else { throw NPYError.truncatedHeader(path: path) }
+            var headerLength = 0
+            for i in (0..<lengthBytes).reversed() { headerLength = headerLength << 8 | Int(bytes[8 + i]) }
+            let dataStart = 8 + lengthBytes + headerLength
+            guard bytes.count >= dataStart else { throw NPYError.truncatedHeader(path: path) }
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(8 + lengthBytes)..<dataStart]), as: UTF8.self)
+            guard let shape = parseHeader(text) else { throw NPYError.unsupportedHeader(path: path, header: text) }
+            var count = 1
+            for d in shape {
+                let (p, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, p <= Int.max / 4 else { throw NPYError.unsupportedHeader(path: path, header: text) }
+                count = p
+            }
+            let actual = bytes.count - dataStart
+            guard actual == 4 * count else {
+                throw NPYError.dataSizeMismatch(path: path, expected: 4 * count, actual: actual)
+            }
+            let data = (0..<count).map { i in
+                Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)))
+            }
+            return (shape, data)
+        }
+    }
+
+    /// The shape from a header dict with descr '<f4' and fortran_order False, else nil.
+    static func parseHeader(_ text: String) -> [Int]? {
+        var s = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard s.hasPrefix("{"), s.hasSuffix("}") else { return nil }
+        s = s.dropFirst().dropLast()
+        var descr: String?, fortran: Bool?, shape: [Int]?
+        while true {
+            s = s.drop(while: { $0 == " " || $0 == "," })
+            if s.isEmpty { break }
+            guard let keyEnd = s.dropFirst().firstIndex(of: "'"), s.first == "'" else { return nil }
+            let key = s[s.index(after: s.startIndex)..<keyEnd]
+            s = s[s.index(after: keyEnd)...].drop(while: { $0 == " " })
+            guard s.first == ":" else { return nil }
+            s = s.dropFirst().drop(while: { $0 == " " })
+            switch key {
+            case "descr":
+                guard s.first == "'", let end = s.dropFirst().firstIndex(of: "'") else { return nil }
+                descr = String(s[s.index(after: s.startIndex)..<end])
+                s = s[s.index(after: end)...]
+            case "fortran_order":
+                if s.hasPrefix("False") { fortran = false; s = s.dropFirst(5) }
+                else if s.hasPrefix("True") { fortran = true; s = s.dropFirst(4) }
+                else { return nil }
+            case "shape":
+                guard s.first == "(", let end = s.firstIndex(of: ")") else { return nil }
+                let inner = s[s.index(after: s.startIndex)..<end]
+                var dims: [Int] = []
+                for part in inner.split(separator: ",") {
+                    let t = part.trimmingCharacters(in: .whitespaces)
+                    guard let d = Int(t), d >= 0 else { return nil }
+                    dims.append(d)
+                }
+                shape = dims
+                s = s[s.index(after: end)...]
+            default:
+                return nil
+            }
+        }
+        guard descr == "<f4", fortran == false, let shape else { return nil }
+        return shape
+    }
+}

@@ -1,1 +1,0 @@
-// SafeTensors: see the module's files.
