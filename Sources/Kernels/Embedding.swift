@@ -28,16 +28,18 @@ public enum Embedding {
         }
     }
 
-    /// dTable[idx[i]] += dOut[i] for each table (pass nil to skip a table's gradient).
+    /// dTable[idx[i]] += dOut[i] for each table (pass nil to skip a table's gradient). A table's
+    /// `paddingIndex` row gets no gradient (nn.Embedding(padding_idx:), as HF builds its tables).
     public static func backward(
-        dTables: [UnsafeMutablePointer<Float>?], indices: [UnsafePointer<Int32>], dOut: UnsafePointer<Float>,
-        n: Int, hidden H: Int
+        dTables: [UnsafeMutablePointer<Float>?], indices: [UnsafePointer<Int32>], paddingIndices: [Int32?]? = nil,
+        dOut: UnsafePointer<Float>, n: Int, hidden H: Int
     ) {
         Parallel.chunks(H, minPerChunk: 16) { _, cols in
             for t in 0..<dTables.count {
                 guard let d = dTables[t] else { continue }
                 let idx = indices[t]
-                for i in 0..<n {
+                let skip = paddingIndices?[t] ?? -1
+                for i in 0..<n where idx[i] != skip {
                     let src = dOut + i * H, dst = d + Int(idx[i]) * H
                     for j in cols { dst[j] += src[j] }
                 }

@@ -4,7 +4,8 @@
 //   BertSelfOutput:     h1 = LN(x + dropout(ctx·Woᵀ + bo))
 //   BertIntermediate:   f = GELU(h1·W1ᵀ + b1)
 //   BertOutput:         y = LN(h1 + dropout(f·W2ᵀ + b2))
-// (post-LN). Shapes: N = B·T tokens, H hidden, I intermediate.
+// (post-LN). Shapes: N = B·T tokens, H hidden, I intermediate. As in HF, the word embedding row
+// of pad_token_id (nn.Embedding's padding_idx) receives no gradient.
 
 import Kernels
 
@@ -168,6 +169,7 @@ public final class Encoder {
                 input.typeIds.withUnsafeBufferPointer { types in
                     Embedding.backward(dTables: [G + e.word, G + e.position, G + e.tokenType],
                                        indices: [ids.baseAddress!, pos.baseAddress!, types.baseAddress!],
+                                       paddingIndices: [Int32(config.padTokenId), nil, nil],
                                        dOut: gRes1, n: N, hidden: H)
                 }
             }

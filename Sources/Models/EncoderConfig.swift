@@ -120,7 +120,7 @@ struct JSONFields {
             if let fallback { return fallback }
             throw ModelError.invalidConfig(path: path, reason: "missing \"\(key)\"")
         }
-        guard let n = value as? NSNumber, !(value is Bool), n.doubleValue.isFinite else {
+        guard let n = value as? NSNumber, !isJSONBool(n), n.doubleValue.isFinite else {
             throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be a number")
         }
         return n.doubleValue
@@ -139,4 +139,10 @@ struct JSONFields {
         guard v > 0 else { throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be positive") }
         return v
     }
+}
+
+/// True for JSON true/false (JSONSerialization gives NSNumber for both numbers and booleans, and
+/// `is Bool` also matches the numbers 0 and 1).
+func isJSONBool(_ n: NSNumber) -> Bool {
+    String(describing: type(of: n)).contains("Boolean") || String(cString: n.objCType) == "c"
 }

@@ -36,9 +36,10 @@ public final class TrainingRun {
     public init(encoder: Encoder, tokenizer: any Tokenizer, corpus: MirrorCorpus, options: TrainOptions) throws {
         trainer = try MirrorTrainer(encoder: encoder, tokenizer: tokenizer, options: options)
         self.corpus = corpus
-        plan = try EpochPlan(corpus: corpus, batchSize: options.batchSize, seed: options.seed,
-                             distinctTextsPerBatch: options.distinctTextsPerBatch,
-                             heldOutFraction: options.heldOutFraction)
+        let plan = try EpochPlan(corpus: corpus, batchSize: options.batchSize, seed: options.seed,
+                                 distinctTextsPerBatch: options.distinctTextsPerBatch,
+                                 heldOutFraction: options.heldOutFraction)
+        self.plan = plan
         totalSteps = (0..<options.epochs).reduce(0) { $0 + plan.batches(epoch: $1).count }
     }
 

@@ -18,7 +18,8 @@ struct TinyBert {
         let dir = TestPaths.fixture("bert/tiny")
         let config = try EncoderConfig.load(dir.appendingPathComponent("config.json"))
         encoder = try Checkpoint.loadWeights(dir, config: config).0
-        io = try SafeTensorsFile(url: TestPaths.fixture("bert/tiny-io.safetensors"))
+        let io = try SafeTensorsFile(url: TestPaths.fixture("bert/tiny-io.safetensors"))
+        self.io = io
         let shape = io.info("input_ids")!.shape
         func ints(_ name: String) throws -> [Int32] { try io.int64s(name).map { Int32($0) } }
         input = try EncoderInput(batch: shape[0], sequence: shape[1], ids: try ints("input_ids"),
