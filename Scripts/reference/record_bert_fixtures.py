@@ -12,6 +12,12 @@ tiny-io.safetensors
                dout and grad.last.<param> for loss = (last_hidden_state * dout).sum();
                dpool.<pooling> and grad.<pooling>.<param> for loss = (pool * dpool).sum().
                Eager attention, eval mode (dropout off), float32.
+trajectory-<pooling>.safetensors
+               5 Mirror steps on the tiny model, dropout off: per step the token batch of the two
+               views (step.<k>.input_ids / attention_mask, (2B, T), rows 0..B-1 view 1), the loss
+               (pytorch-metric-learning NTXentLoss, labels [0..B-1, 0..B-1]) and after the last
+               step every parameter (final.<name>); AdamW lr 1e-3 (large, so weights move),
+               weight decay 0.01. Poolings: mean (τ 0.04) and cls (τ 0.2).
 minilm-io.safetensors
                all-MiniLM-L6-v2 (models/all-MiniLM-L6-v2, from Scripts/setup.sh) on 24 sentences:
                input_ids/attention_mask (padded to the longest), hidden (real tokens of every row,
@@ -123,6 +129,43 @@ def tiny():
     save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, "tiny-io.safetensors"))
 
 
+def trajectory(pooling, tau):
+    from pytorch_metric_learning.losses import NTXentLoss
+
+    model = BertModel.from_pretrained(os.path.join(OUT, "tiny"), attn_implementation="eager")
+    model.eval()  # dropout off; gradients still flow
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    loss_fn = NTXentLoss(temperature=tau)
+    g = torch.Generator().manual_seed(99)
+    B, T = 4, 8
+    t = {}
+    losses = []
+    for step in range(5):
+        lengths = torch.randint(2, T + 1, (2 * B,), generator=g)
+        ids = torch.randint(1, 99, (2 * B, T), generator=g)
+        mask = torch.zeros(2 * B, T, dtype=torch.long)
+        for r in range(2 * B):
+            mask[r, : lengths[r]] = 1
+            ids[r, lengths[r]:] = 0
+        opt.zero_grad()
+        h = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).last_hidden_state
+        if pooling == "cls":
+            e = h[:, 0]
+        else:
+            e = h.mean(1)
+        labels = torch.arange(B)
+        loss = loss_fn(e, torch.cat([labels, labels]))
+        loss.backward()
+        opt.step()
+        t[f"step.{step}.input_ids"] = ids
+        t[f"step.{step}.attention_mask"] = mask
+        losses.append(loss.item())
+    t["losses"] = torch.tensor(losses, dtype=torch.float32)
+    for n, p in model.named_parameters():
+        t[f"final.{n}"] = p.detach().clone()
+    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, f"trajectory-{pooling}.safetensors"))
+
+
 def minilm():
     path = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
     if not os.path.exists(path):
@@ -152,5 +195,7 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
     tiny()
+    trajectory("mean", 0.04)
+    trajectory("cls", 0.2)
     minilm()
     print("wrote", OUT)

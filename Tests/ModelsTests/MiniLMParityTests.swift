@@ -1,0 +1,70 @@
+// The real all-MiniLM-L6-v2 (Scripts/setup.sh puts it in models/) against transformers on 24
+// varied sentences (Scripts/reference/record_bert_fixtures.py): the last hidden state of every
+// real token within 1e-4, the pooled embeddings, our tokenizer's ids, and the published
+// sentence-transformers values for "This is an example sentence".
+
+import Foundation
+import Kernels
+import Models
+import SafeTensors
+import Testing
+import TestSupport
+import Tokenizers
+
+@Suite(.enabled(if: TestPaths.exists(TestPaths.miniLM), "run Scripts/setup.sh to fetch all-MiniLM-L6-v2"))
+struct MiniLMParityTests {
+    let io: SafeTensorsFile
+    let checkpoint: Checkpoint
+    let input: EncoderInput
+
+    init() throws {
+        let io = try SafeTensorsFile(url: TestPaths.fixture("bert/minilm-io.safetensors"))
+        self.io = io
+        checkpoint = try Checkpoint.load(TestPaths.miniLM)
+        let shape = io.info("input_ids")!.shape
+        func ints(_ name: String) throws -> [Int32] { try io.int64s(name).map { Int32($0) } }
+        input = try EncoderInput(batch: shape[0], sequence: shape[1], ids: try ints("input_ids"),
+                                 typeIds: try ints("token_type_ids"), attentionMask: try ints("attention_mask"),
+                                 config: checkpoint.config)
+    }
+
+    @Test func lastHiddenStateMatchesTransformers() throws {
+        let ws = EncoderWorkspace(config: checkpoint.config, training: false)
+        let hidden = checkpoint.encoder.forward(input, workspace: ws)
+        let H = checkpoint.config.hiddenSize
+        var real: [Float] = []
+        for b in 0..<input.batch {
+            for t in 0..<input.length(b) {
+                real += UnsafeBufferPointer(start: hidden + (b * input.sequence + t) * H, count: H)
+            }
+        }
+        let c = closeness("last_hidden_state", real, try io.floats("hidden"), atol: 1e-4, rtol: 0)
+        print("MiniLM: \(input.batch) sentences, \(real.count / H) tokens, max |diff| \(c.maxAbsDiff)")
+        #expect(c.ok, "\(c)")
+    }
+
+    @Test func tokenizerIdsMatchTransformers() throws {
+        let sentences = try JSONDecoder().decode(
+            [String].self, from: Data(contentsOf: TestPaths.fixture("bert/minilm-sentences.json")))
+        let batch = TokenBatch(sentences.map { checkpoint.tokenizer.encode($0, maxLength: 128) }, padding: .longest,
+                               padTokenId: checkpoint.tokenizer.padTokenId)
+        #expect(batch.ids == input.ids)
+        #expect(batch.attentionMask == input.keep)
+    }
+
+    @Test func embedderMatchesSentenceTransformers() throws {
+        let sentences = try JSONDecoder().decode(
+            [String].self, from: Data(contentsOf: TestPaths.fixture("bert/minilm-sentences.json")))
+        for (pooling, key, normalize) in [(Pooling.meanMasked, "mean_masked_normalized", true), (.cls, "cls", false)] {
+            let embedder = try Embedder(checkpoint, options: EmbedOptions(pooling: pooling, maxLength: 128, batchSize: 5,
+                                                                        normalize: normalize))
+            let c = closeness(key, try embedder.embed(sentences).flatMap { $0 }, try io.floats(key), atol: 1e-4, rtol: 0)
+            #expect(c.ok, "\(c)")
+        }
+        // The values sentence-transformers publishes for all-MiniLM-L6-v2.
+        let embedder = try Embedder(checkpoint, options: EmbedOptions(pooling: .meanMasked, normalize: true))
+        let e = try embedder.embed(["This is an example sentence"])[0]
+        let published: [Float] = [0.0677, 0.0635, 0.0487]
+        for i in 0..<3 { #expect(abs(e[i] - published[i]) < 5e-5, "component \(i): \(e[i]) vs \(published[i])") }
+    }
+}
