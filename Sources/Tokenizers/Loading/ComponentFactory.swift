@@ -1,0 +1,148 @@
+// Builds each pipeline stage from its tokenizer.json object by switching on the "type" field.
+// To add a model (BPE, Unigram…), a normalizer or a processor: implement its protocol and add a
+// case here. An unknown type, or an unknown field of a known type, is an `unsupported` error —
+// never a silent default.
+
+enum ComponentFactory {
+    // MARK: - Normalizer
+
+    static func makeNormalizer(_ value: JSONValue, _ doc: JSONDocument) throws -> (any Normalizer)? {
+        if value == .null { return nil }
+        let field = "normalizer"
+        switch try doc.string(value["type"], "\(field).type") {
+        case "BertNormalizer":
+            try doc.checkKeys(value, field, allowed: ["type", "clean_text", "handle_chinese_chars", "strip_accents", "lowercase"])
+            var stripAccents: Bool?
+            if let v = value["strip_accents"], v != .null { stripAccents = try doc.bool(v, "\(field).strip_accents") }
+            return BertNormalizer(
+                cleanText: try doc.optionalBool(value, "clean_text", field: field, default: true),
+                handleChineseCharacters: try doc.optionalBool(value, "handle_chinese_chars", field: field, default: true),
+                stripAccents: stripAccents,
+                lowercase: try doc.optionalBool(value, "lowercase", field: field, default: true))
+        case let other:
+            throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the normalizer \"\(other)\"")
+        }
+    }
+
+    // MARK: - Pre-tokenizer
+
+    static func makePreTokenizer(_ value: JSONValue, _ doc: JSONDocument) throws -> (any PreTokenizer)? {
+        if value == .null { return nil }
+        let field = "pre_tokenizer"
+        switch try doc.string(value["type"], "\(field).type") {
+        case "BertPreTokenizer":
+            try doc.checkKeys(value, field, allowed: ["type"])
+            return BertPreTokenizer()
+        case let other:
+            throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the pre-tokenizer \"\(other)\"")
+        }
+    }
+
+    // MARK: - Model
+
+    static func makeModel(_ value: JSONValue, _ doc: JSONDocument) throws -> any TokenizationModel {
+        let field = "model"
+        _ = try doc.object(value, field)
+        switch try doc.string(value["type"], "\(field).type") {
+        case "WordPiece":
+            try doc.checkKeys(value, field, allowed: ["type", "unk_token", "continuing_subword_prefix",
+                                                      "max_input_chars_per_word", "vocab"])
+            var entries: [(String, Int32)] = []
+            for (token, id) in try doc.object(value["vocab"], "\(field).vocab") {
+                entries.append((token, try doc.tokenId(id, "\(field).vocab[\"\(token)\"]")))
+            }
+            let unk = try value["unk_token"].map { try doc.string($0, "\(field).unk_token") } ?? "[UNK]"
+            let prefix = try value["continuing_subword_prefix"].map { try doc.string($0, "\(field).continuing_subword_prefix") } ?? "##"
+            let maxChars = try value["max_input_chars_per_word"].map { try doc.int($0, "\(field).max_input_chars_per_word") } ?? 100
+            guard maxChars >= 0 else { throw doc.malformed("\(field).max_input_chars_per_word", "must not be negative") }
+            guard let model = WordPiece(vocabulary: entries, unknownToken: unk, continuingSubwordPrefix: prefix,
+                                        maxInputCharsPerWord: maxChars) else {
+                throw TokenizerError.missingSpecialToken(path: doc.path, role: "unknown",
+                                                         detail: "model.unk_token \"\(unk)\" is not in model.vocab")
+            }
+            return model
+        case let other:
+            throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the model type \"\(other)\"")
+        }
+    }
+
+    // MARK: - Post-processor
+
+    static func makePostProcessor(_ value: JSONValue, _ doc: JSONDocument) throws -> (any PostProcessor)? {
+        if value == .null { return nil }
+        let field = "post_processor"
+        switch try doc.string(value["type"], "\(field).type") {
+        case "TemplateProcessing":
+            try doc.checkKeys(value, field, allowed: ["type", "single", "pair", "special_tokens"])
+            return try makeTemplate(value, doc)
+        case "BertProcessing":
+            try doc.checkKeys(value, field, allowed: ["type", "sep", "cls"])
+            func pair(_ key: String) throws -> (String, Int32) {
+                let a = try doc.array(value[key], "\(field).\(key)")
+                guard a.count == 2 else { throw doc.malformed("\(field).\(key)", "expected [token, id]") }
+                return (try doc.string(a[0], "\(field).\(key)[0]"), try doc.tokenId(a[1], "\(field).\(key)[1]"))
+            }
+            return BertProcessing(cls: try pair("cls"), sep: try pair("sep"))
+        case let other:
+            throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the post-processor \"\(other)\"")
+        }
+    }
+
+    private static func makeTemplate(_ value: JSONValue, _ doc: JSONDocument) throws -> TemplateProcessing {
+        let field = "post_processor"
+        var specials: [(name: String, ids: [Int32], tokens: [String])] = []
+        for (name, entry) in try doc.object(value["special_tokens"], "\(field).special_tokens") {
+            let f = "\(field).special_tokens[\"\(name)\"]"
+            let ids = try doc.array(entry["ids"], "\(f).ids").enumerated().map { try doc.tokenId($1, "\(f).ids[\($0)]") }
+            let tokens = try doc.array(entry["tokens"], "\(f).tokens").enumerated().map { try doc.string($1, "\(f).tokens[\($0)]") }
+            guard ids.count == tokens.count else { throw doc.malformed(f, "ids and tokens differ in length") }
+            specials.append((name, ids, tokens))
+        }
+        var pieces: [TemplateProcessing.Piece] = []
+        for (i, item) in try doc.array(value["single"], "\(field).single").enumerated() {
+            let f = "\(field).single[\(i)]"
+            if let special = item["SpecialToken"] {
+                let name = try doc.string(special["id"], "\(f).SpecialToken.id")
+                let typeId = Int32(try doc.int(special["type_id"], "\(f).SpecialToken.type_id"))
+                guard let entry = specials.last(where: { $0.name.unicodeScalars.elementsEqual(name.unicodeScalars) }) else {
+                    throw doc.malformed(f, "special token \"\(name)\" is not in post_processor.special_tokens")
+                }
+                pieces.append(.special(name: name, ids: entry.ids, tokens: entry.tokens, typeId: typeId))
+            } else if let sequence = item["Sequence"] {
+                let id = try doc.string(sequence["id"], "\(f).Sequence.id")
+                guard id == "A" else { throw doc.malformed(f, "the single template can only use sequence A, not \(id)") }
+                pieces.append(.sequence(typeId: Int32(try doc.int(sequence["type_id"], "\(f).Sequence.type_id"))))
+            } else {
+                throw doc.malformed(f, "expected {\"SpecialToken\": …} or {\"Sequence\": …}")
+            }
+        }
+        guard pieces.filter({ if case .sequence = $0 { return true } else { return false } }).count == 1 else {
+            throw doc.malformed("\(field).single", "must contain sequence $A exactly once")
+        }
+        return TemplateProcessing(single: pieces)
+    }
+
+    // MARK: - Added tokens
+
+    /// tokenizer.json `added_tokens`. As HF does on load, a token whose content is in the model
+    /// vocabulary takes the model's id.
+    static func makeAddedTokens(_ value: JSONValue?, _ doc: JSONDocument, model: any TokenizationModel) throws -> [AddedToken] {
+        guard let value, value != .null else { return [] }
+        var tokens: [AddedToken] = []
+        for (i, item) in try doc.array(value, "added_tokens").enumerated() {
+            let f = "added_tokens[\(i)]"
+            try doc.checkKeys(item, f, allowed: ["id", "content", "single_word", "lstrip", "rstrip", "normalized", "special"])
+            let content = try doc.string(item["content"], "\(f).content")
+            let special = try doc.optionalBool(item, "special", field: f, default: false)
+            let jsonId = try doc.tokenId(item["id"], "\(f).id")
+            tokens.append(AddedToken(
+                id: model.id(of: content) ?? jsonId, content: content,
+                singleWord: try doc.optionalBool(item, "single_word", field: f, default: false),
+                lstrip: try doc.optionalBool(item, "lstrip", field: f, default: false),
+                rstrip: try doc.optionalBool(item, "rstrip", field: f, default: false),
+                normalized: try doc.optionalBool(item, "normalized", field: f, default: !special),
+                special: special))
+        }
+        return tokens
+    }
+}

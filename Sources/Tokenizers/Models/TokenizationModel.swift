@@ -1,0 +1,20 @@
+// The third stage: turn one pre-tokenized word into token ids. WordPiece now; BPE and Unigram
+// are added by conforming to this protocol and adding a case in TokenizerJSONFactory.makeModel.
+
+/// A tokenization model (tokenizer.json `model`).
+public protocol TokenizationModel: Sendable {
+    /// The number of distinct token strings in the model's vocabulary.
+    var vocabularySize: Int { get }
+    /// One more than the largest id in the vocabulary.
+    var idLimit: Int { get }
+    /// The unknown token, if the model has one.
+    var unknownToken: String? { get }
+    /// The id of a vocabulary entry, compared scalar by scalar.
+    func id(of token: String) -> Int32?
+    /// The vocabulary entry with this id.
+    func token(of id: Int32) -> String?
+    /// Appends the ids of one word.
+    func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32])
+    /// A short name for `Tokenizer.kind`, e.g. "WordPiece".
+    var summary: String { get }
+}

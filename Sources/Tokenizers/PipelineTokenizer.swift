@@ -1,0 +1,155 @@
+// The tokenizer assembled from its stages, in HF's order (tokenizers/src/tokenizer/mod.rs,
+// encode_single_sequence → post_process):
+//   1. added tokens with normalized=false are found in the raw text;
+//   2. each remaining piece is normalized, then added tokens with normalized=true are found in it;
+//   3. each remaining piece is pre-tokenized into words, each word tokenized by the model;
+//   4. the content is truncated to maxLength − (special tokens), then the post-processor adds them.
+
+/// A tokenizer made of a normalizer, pre-tokenizer, model, post-processor and added tokens.
+public struct PipelineTokenizer: Tokenizer {
+    public let normalizer: (any Normalizer)?
+    public let preTokenizer: (any PreTokenizer)?
+    public let model: any TokenizationModel
+    public let postProcessor: (any PostProcessor)?
+    /// All added tokens, in id order.
+    public let addedTokens: [AddedToken]
+    public let padTokenId: Int32
+    public let maskToken: String
+    public let declaredMaxLength: Int?
+
+    private let rawMatcher: AddedTokenMatcher
+    private let normalizedMatcher: AddedTokenMatcher
+    private let addedById: [Int32: AddedToken]
+    /// Added token content (as scalars) → id, for `id(of:)`.
+    private let addedByContent: ScalarTrie
+
+    public init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, model: any TokenizationModel,
+                postProcessor: (any PostProcessor)?, addedTokens: [AddedToken], padTokenId: Int32,
+                maskToken: String, declaredMaxLength: Int?) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.postProcessor = postProcessor
+        self.addedTokens = addedTokens.sorted { $0.id < $1.id }
+        self.padTokenId = padTokenId
+        self.maskToken = maskToken
+        self.declaredMaxLength = declaredMaxLength
+
+        let raw = self.addedTokens.filter { !$0.normalized }
+        rawMatcher = AddedTokenMatcher(tokens: raw, patterns: raw.map { Array($0.content.unicodeScalars) })
+        let normalized = self.addedTokens.filter { $0.normalized }
+        normalizedMatcher = AddedTokenMatcher(tokens: normalized, patterns: normalized.map { token in
+            let scalars = Array(token.content.unicodeScalars)
+            guard let normalizer else { return scalars }
+            var out: [Unicode.Scalar] = []
+            normalizer.normalize(scalars[...], into: &out)
+            return out
+        })
+        var byId: [Int32: AddedToken] = [:]
+        var byContent = ScalarTrie()
+        for token in self.addedTokens {
+            byId[token.id] = token
+            byContent.insert(token.content.unicodeScalars, value: token.id)
+        }
+        addedById = byId
+        addedByContent = byContent
+    }
+
+    // MARK: - Tokenizer
+
+    public var vocabularySize: Int {
+        max(model.idLimit, Int(addedTokens.map(\.id).max() ?? -1) + 1)
+    }
+
+    public var unknownToken: String { model.unknownToken ?? "" }
+    public var specialTokenCount: Int { postProcessor?.addedTokenCount ?? 0 }
+
+    public var kind: String {
+        var parts: [String] = []
+        if let normalizer { parts.append(normalizer.summary) }
+        return parts.isEmpty ? model.summary : "\(model.summary) (\(parts.joined(separator: "; ")))"
+    }
+
+    public func id(of token: String) -> Int32? {
+        addedByContent.lookup(token.unicodeScalars) ?? model.id(of: token)
+    }
+
+    public func token(of id: Int32) -> String? {
+        addedById[id]?.content ?? model.token(of: id)
+    }
+
+    public func encode(_ text: String, maxLength: Int?) -> Encoding {
+        var content = encodeContent(text)
+        if let maxLength {
+            let room = maxLength - specialTokenCount
+            precondition(room >= 0, "encode: maxLength \(maxLength) is below the \(specialTokenCount) special tokens")
+            if content.count > room {
+                content.ids.removeSubrange(room...)
+                content.typeIds.removeSubrange(room...)
+                content.tokens.removeSubrange(room...)
+            }
+        }
+        return postProcessor?.process(content) ?? content
+    }
+
+    // MARK: - Stages 1–3
+
+    /// The content tokens of `text`, without special tokens and untruncated.
+    func encodeContent(_ text: String) -> Encoding {
+        let scalars = Array(text.unicodeScalars)
+        var ids: [Int32] = []
+        var tokens: [String] = []
+        ids.reserveCapacity(scalars.count / 3 + 4)
+        tokens.reserveCapacity(scalars.count / 3 + 4)
+
+        var rawSegments: [AddedTokenSegment] = []
+        rawMatcher.split(scalars, range: 0..<scalars.count, into: &rawSegments)
+
+        var normalized: [Unicode.Scalar] = []
+        var normalizedSegments: [AddedTokenSegment] = []
+        var words: [Range<Int>] = []
+        for segment in rawSegments {
+            switch segment {
+            case let .token(index, range):
+                appendAdded(rawMatcher.tokens[index], text: scalars[range], ids: &ids, tokens: &tokens)
+            case let .text(range):
+                normalized.removeAll(keepingCapacity: true)
+                if let normalizer {
+                    normalizer.normalize(scalars[range], into: &normalized)
+                } else {
+                    normalized.append(contentsOf: scalars[range])
+                }
+                normalizedSegments.removeAll(keepingCapacity: true)
+                normalizedMatcher.split(normalized, range: 0..<normalized.count, into: &normalizedSegments)
+                for piece in normalizedSegments {
+                    switch piece {
+                    case let .token(index, range):
+                        appendAdded(normalizedMatcher.tokens[index], text: normalized[range], ids: &ids, tokens: &tokens)
+                    case let .text(range):
+                        words.removeAll(keepingCapacity: true)
+                        if let preTokenizer {
+                            preTokenizer.split(normalized, range: range, into: &words)
+                        } else if !range.isEmpty {
+                            words.append(range)
+                        }
+                        for word in words {
+                            let first = ids.count
+                            model.tokenize(normalized[word], into: &ids)
+                            for id in ids[first...] { tokens.append(model.token(of: id) ?? "") }
+                        }
+                    }
+                }
+            }
+        }
+        return Encoding(ids: ids, typeIds: [Int32](repeating: 0, count: ids.count), tokens: tokens)
+    }
+
+    /// HF keeps the matched text (with any stripped whitespace) as the token string.
+    private func appendAdded(_ token: AddedToken, text: ArraySlice<Unicode.Scalar>, ids: inout [Int32],
+                             tokens: inout [String]) {
+        ids.append(token.id)
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: text)
+        tokens.append(String(view))
+    }
+}

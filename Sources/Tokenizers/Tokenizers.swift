@@ -1,1 +1,0 @@
-// Tokenizers: see the module's files.
