@@ -11,7 +11,7 @@ Writes:
                         transformers' AutoTokenizer(use_fast=True) from a copy of the folder
                         without tokenizer.json (vocab.txt fallback; stored only where it differs).
   unicode_classes.json  per-code-point behaviour of BertNormalizer / BertPreTokenizer / NFD,
-                        probed for all 1,112,064 scalars.
+                        probed for all 1,112,064 scalars, and the `\w` class of single_word added tokens.
   tiny-cased/tokenizer.json, tiny-uncased/tokenizer.json
                         tiny WordPiece tokenizers built here to cover other config branches
                         (cased + strip accents + no CJK splitting + BertProcessing + added tokens
@@ -23,6 +23,9 @@ Writes:
 
 usage: /work/venv-ref/bin/python Scripts/reference/record_tokenizer_fixtures.py
        [--model models/all-MiniLM-L6-v2] [--data ../shared/data]
+       [--stress N --stress-out /tmp/stress.json [--stress-model FOLDER]]   (N random strings instead,
+        not committed; check with TOKENIZERS_STRESS=/tmp/stress.json [TOKENIZERS_STRESS_MODEL=FOLDER]
+        swift test --filter StressParity)
 """
 
 import argparse
@@ -277,6 +280,15 @@ def record_unicode_classes():
             whitespace.append(c)
         elif len(words) == 3:
             punctuation.append(c)
+    # The `\w` of single_word added tokens: a character is a word character iff a single_word
+    # token right after it is not matched.
+    from tokenizers import AddedToken
+    from tokenizers.models import WordLevel
+    probe = Tokenizer(WordLevel({"[UNK]": 0}, unk_token="[UNK]"))
+    probe.add_tokens([AddedToken("\u2603", single_word=True, normalized=False)])
+    snowman = probe.token_to_id("\u2603")
+    word = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and c != 0x2603
+            and snowman not in probe.encode(chr(c) + "\u2603").ids]
     # Hangul syllables decompose algorithmically; checked here instead of stored.
     for c in range(0xAC00, 0xD7A4):
         s = c - 0xAC00
@@ -287,7 +299,7 @@ def record_unicode_classes():
         "note": "ranges are inclusive [first, last] code points; decomposition omits Hangul syllables (algorithmic)",
         "clean_removed": ranges(removed), "clean_to_space": ranges(to_space), "chinese": ranges(cjk),
         "pretokenizer_whitespace": ranges(whitespace), "pretokenizer_punctuation": ranges(punctuation),
-        "strip_removed": ranges(marks),
+        "strip_removed": ranges(marks), "word_characters": ranges(word),
         "lowercase": {str(k): v for k, v in sorted(lowercase.items())},
         "nfd": {str(k): v for k, v in sorted(decomposition.items())}})
 
@@ -299,7 +311,8 @@ def tiny_texts():
         "", "Hello World", "hello world", "HELLO", "Caf\u00e9 au lait", "Cafe\u0301", "na\u00efve \u00c5ngstr\u00f6m",
         "\u4f60\u597d\u4e16\u754c", "\u4e2d\u6587English", "tab\there", "a\u0000b\u0007c", "a\u200bb\ufeffc",
         "\u00a0nbsp\u3000ideographic", "line\u2028separator", "<e>", "x <e> y", "x<e>y", "x  <e>  y", "<e><e>",
-        "foo", "foo bar", "foobar", "a foo_b", "(foo)", "\u00e9foo", "foo\u0301", "xfoo", "Caf\u00e9", "CAF\u00c9",
+        "foo", "foo bar", "foobar", "a foo_b", "(foo)", "\u00e9foo", "foo\u0301", "xfoo", "\u1acffoo", "foo\u1acf",
+        "\u1ac0foo", "1foo", "foo\u200d", "\u0661foo", "Caf\u00e9", "CAF\u00c9",
         "my Caf\u00e9 is a Cafe", "cafe", "[MASK]", "a [MASK] b", "a[MASK]b", "[mask]", "[CLS] [SEP] [PAD] [UNK]",
         "\u00dcber \u00e4rger", "\u03a3\u03af\u03c3\u03c5\u03c6\u03bf\u03c2", "\u0130stanbul", "stra\u00dfe",
         "supercalifragilistic", "abcdefghijklmnop", "reading readings reader", "The quick brown fox.",
@@ -384,14 +397,64 @@ def record_tiny(data):
     write_json(os.path.join(OUT, "tiny_parity.json"), result)
 
 
+# MARK: - Random stress strings (not committed)
+
+def stress_strings(n, seed):
+    rng = random.Random(seed)
+    pools = [
+        lambda: rng.choice(["hello", "World", "tokenization", "[MASK]", "[mask]", "[CLS]", "[SEP]", "[PAD]", "[UNK]",
+                            "don't", "e-mail", "3.14", "https://x.org/a?b=c", "caf\u00e9", "na\u00efve", "\u0130",
+                            "<e>", "foo", "Caf\u00e9", "Cafe\u0301", "foo_", "_foo"]),
+        lambda: rng.choice([" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u2028", "\u200b", "\u200d", "\ufeff",
+                            "\u00ad", "\x00", "\ufffd", "\x7f", "\x0b", "\u0085", "\u202f"]),
+        lambda: chr(rng.randrange(0x21, 0x7F)),
+        lambda: chr(rng.randrange(0xA0, 0x3000)),
+        lambda: chr(rng.randrange(0x3000, 0xA000)),
+        lambda: chr(rng.randrange(0xAC00, 0xD7A4)),
+        lambda: chr(rng.choice([rng.randrange(0x300, 0x370), rng.randrange(0x1AB0, 0x1B00), rng.randrange(0x1DC0, 0x1E00),
+                                rng.randrange(0x20D0, 0x2100), rng.randrange(0xFE20, 0xFE30)])),
+        lambda: chr(rng.randrange(0x1F300, 0x1FB00)),
+        lambda: chr(rng.choice([rng.randrange(0x10000, 0x30000), rng.randrange(0xE0000, 0xE0080), rng.randrange(0xF0000, 0xF0100)])),
+        lambda: chr(rng.randrange(0xD800)) if rng.random() < 0.5 else chr(rng.randrange(0xE000, 0x110000)),
+        lambda: "".join(chr(rng.randrange(0x61, 0x7B)) for _ in range(rng.randrange(1, 14))),
+        lambda: rng.choice(["\u0410\u0411\u0412\u0439\u0451", "\u0627\u0644\u0639\u064e\u0631\u064e\u0628",
+                            "\u4f60\u597d", "\u3072\u3089\u304c\u306a", "\u30ab\u30bf", "\u0928\u092e\u0938\u094d"]),
+    ]
+    out = []
+    for _ in range(n):
+        k = rng.randrange(0, 25)
+        out.append("".join(rng.choice(pools)() for _ in range(k)))
+    return out
+
+
+def record_stress(model, n, path):
+    texts = stress_strings(n, SEED)
+    tok = Tokenizer.from_file(os.path.join(model, "tokenizer.json"))
+    records = encode_all(tok, texts, MAX_LENGTHS, keep_type_ids=True)
+    equal = 0
+    if os.path.exists(os.path.join(model, "vocab.txt")):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"]:
+                shutil.copy(os.path.join(model, name), tmp)
+            equal = attach_fallback(records, transformers_ids(tmp, texts, MAX_LENGTHS))
+    print(f"stress: {len(records)} strings; transformers fallback equal on {equal}")
+    write_json(path, {"max_lengths": MAX_LENGTHS, "fallback_equal": equal, "cases": records})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=os.path.join(ROOT, "models", "all-MiniLM-L6-v2"))
     parser.add_argument("--data", default=os.environ.get("MIRROR_BERT_DATA") or os.path.join(os.path.dirname(ROOT), "shared", "data"))
+    parser.add_argument("--stress", type=int, default=0)
+    parser.add_argument("--stress-out", default="/tmp/tokenizer_stress.json")
+    parser.add_argument("--stress-model", help="folder with tokenizer.json (default: --model)")
     args = parser.parse_args()
     for name, module in [("tokenizers", tokenizers), ("transformers", transformers)]:
         if module.__version__ != PINNED[name]:
             sys.exit(f"{name} {module.__version__} found; the fixtures are pinned to {PINNED[name]}")
+    if args.stress:
+        record_stress(args.stress_model or args.model, args.stress, args.stress_out)
+        return
     record_minilm(args.model, args.data)
     record_tiny(args.data)
     record_unicode_classes()

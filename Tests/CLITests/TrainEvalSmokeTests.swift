@@ -18,11 +18,11 @@ struct TrainEvalSmokeTests {
         let corpus = tmp.file("corpus.txt")
         try Data((Self.corpus.joined(separator: "\n") + "\n").utf8).write(to: corpus)
         let data = tmp.file("data")
-        try FileManager.default.createDirectory(at: data.appendingPathComponent("sts12"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("eval/sts12"), withIntermediateDirectories: true)
         let pairs = (0..<12).map { i in
             "\(Double(i % 5))\t\(Self.corpus[i])\t\(Self.corpus[(i * 3) % 40])"
         }
-        try Data((pairs.joined(separator: "\n") + "\n").utf8).write(to: data.appendingPathComponent("sts12/test.tsv"))
+        try Data((pairs.joined(separator: "\n") + "\n").utf8).write(to: data.appendingPathComponent("eval/sts12/test.tsv"))
         return (model, corpus, data)
     }
 

@@ -11,8 +11,11 @@ private func tokenizerJSON(model: String = #"{"type": "WordPiece", "unk_token": 
     #"{"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": null, "post_processor": null, "decoder": null, "model": "# + model + extra + "}"
 }
 
+/// The error loading a temporary folder with `files` gives (the folder is removed afterwards;
+/// its URL is returned for comparing paths).
 private func loadError(_ files: [String: String]) throws -> (TokenizerError, URL) {
     let dir = try temporaryFolder(files)
+    defer { try? FileManager.default.removeItem(at: dir) }
     do {
         _ = try TokenizerLoader.load(from: dir)
     } catch let error as TokenizerError {
@@ -105,6 +108,7 @@ struct LoaderErrorTests {
 
     @Test func invalidUTF8VocabTxt() throws {
         let dir = try temporaryFolder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Data([0x5B, 0x55, 0x4E, 0x4B, 0x5D, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: dir.appendingPathComponent("vocab.txt"))
         #expect {
             try TokenizerLoader.load(from: dir)

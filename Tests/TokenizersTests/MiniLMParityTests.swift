@@ -71,6 +71,23 @@ struct MiniLMParityTests {
         #expect(t.declaredMaxLength == 512)
     }
 
+    /// The tokenizer is shared across threads (Sendable); results must not depend on that.
+    @Test func concurrentEncodingMatchesSerial() throws {
+        let file = try Fixtures.decode(MiniLMParityFile.self, "tokenizers/minilm_parity.json")
+        let tokenizer = try TokenizerLoader.load(from: TestPaths.miniLM)
+        let texts = file.cases.map(\.text)
+        let serial = texts.map { tokenizer.encode($0, maxLength: 50) }
+        final class Results: @unchecked Sendable { var rows: [Encoding?] = [] }
+        let results = Results()
+        results.rows = [Encoding?](repeating: nil, count: texts.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: texts.count) { i in
+            let e = tokenizer.encode(texts[i], maxLength: 50)
+            lock.lock(); results.rows[i] = e; lock.unlock()
+        }
+        #expect(results.rows == serial.map { Optional($0) })
+    }
+
     @Test func encodeHonoursMaxLength() throws {
         let t = try TokenizerLoader.load(from: TestPaths.miniLM)
         let text = "The quick brown fox jumps over the lazy dog"

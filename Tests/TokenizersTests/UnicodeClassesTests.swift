@@ -15,6 +15,7 @@ private struct UnicodeClassesFile: Decodable {
     let pretokenizer_whitespace: [[UInt32]]
     let pretokenizer_punctuation: [[UInt32]]
     let strip_removed: [[UInt32]]
+    let word_characters: [[UInt32]]
     let lowercase: [String: String]
     let nfd: [String: String]
 }
@@ -72,6 +73,11 @@ struct UnicodeClassesTests {
         let ws = bitmap(f.pretokenizer_whitespace)
         Self.check("pre-tokenizer punctuation", { s in !ws[Int(s.value)] && HFCharacterClasses.isBertPunctuation(s) },
                    bitmap(f.pretokenizer_punctuation))
+    }
+
+    /// `\w` for single_word added tokens (U+2603, the probe token itself, is not a word character).
+    @Test func wordCharacters() throws {
+        Self.check("\\w", HFCharacterClasses.isWordCharacter, bitmap(try Self.file().word_characters))
     }
 
     @Test func lowercase() throws {

@@ -4,7 +4,8 @@
 // HF takes general categories from the `unicode_categories` crate 0.1.1, whose tables are
 // Unicode 8.0: code points assigned later are "unassigned" there (not control, not punctuation,
 // not a mark). Whitespace is Rust's `char::is_whitespace` (the White_Space property) and
-// lowercasing is Rust's `char::to_lowercase`, both current Unicode like Swift's stdlib. So:
+// lowercasing is Rust's `char::to_lowercase`, both current Unicode like Swift's stdlib; the `\w`
+// of added tokens' single_word test is the `regex` crate's, Unicode 16.0. So:
 //   - category tests use Swift's category restricted to code points whose `age` is ≤ 8.0, plus the
 //     few code points whose category changed after 8.0, listed below;
 //   - whitespace and lowercase use Swift's properties as they are.
@@ -184,8 +185,9 @@ enum HFCharacterClasses {
         }
     }
 
-    /// The `\w` class of Rust's `regex` crate (Unicode): Alphabetic, marks, decimal digits,
-    /// connector punctuation and Join_Control. Used by added tokens with `single_word`.
+    /// The `\w` class of Rust's `regex` crate (Unicode 16.0 tables in tokenizers 0.23): Alphabetic,
+    /// marks, decimal digits, connector punctuation and Join_Control. Used by added tokens with
+    /// `single_word`.
     static func isWordCharacter(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
         if v < 0x80 {
@@ -193,10 +195,13 @@ enum HFCharacterClasses {
         }
         if v == 0x200C || v == 0x200D { return true }
         let p = s.properties
-        if p.isAlphabetic { return true }
-        switch p.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
-        default: return false
+        var word = p.isAlphabetic
+        if !word {
+            switch p.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: word = true
+            default: word = false
+            }
         }
+        return word && existed(s, inUnicode: 16, 0)
     }
 }
