@@ -1,11 +1,12 @@
 // Row softmax for attention scores with a key mask, and its backward.
 #include "ckernels.h"
 #include "dispatch.h"
-#include <math.h>
+#include "ck_math.h"
 
 CK_MULTIVERSION
 void ck_softmax_masked_forward(float *s, long rows, long cols, long ld, float scale,
                                const int32_t *keep) {
+#pragma clang fp reassociate(on)
     for (long i = 0; i < rows; i++) {
         float *si = s + i * ld;
         float mx = -INFINITY;
@@ -16,7 +17,7 @@ void ck_softmax_masked_forward(float *s, long rows, long cols, long ld, float sc
         }
         float sum = 0;
         for (long j = 0; j < cols; j++) {
-            float e = keep[j] ? expf(si[j] - mx) : 0.0f;
+            float e = keep[j] ? ck_exp(si[j] - mx) : 0.0f;
             si[j] = e;
             sum += e;
         }

@@ -30,7 +30,8 @@ final class Progress {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let pct = total > 0 ? 100 * done / total : 100
-        var line = "\(label) \(done)/\(total) (\(pct)%) \(String(format: "%.1f", rate))/s ETA \(formatDuration(eta))"
+        let speed = rate >= 1 || rate == 0 ? String(format: "%.1f/s", rate) : String(format: "%.1f s/it", 1 / rate)
+        var line = "\(label) \(done)/\(total) (\(pct)%) \(speed) ETA \(formatDuration(eta))"
         if !extra.isEmpty { line += " " + extra }
         if Console.isTerminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
