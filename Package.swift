@@ -10,10 +10,12 @@ let package = Package(
         .executable(name: "mirror-bert", targets: ["mirror-bert"]),
         .library(
             name: "MirrorBERT",
-            targets: ["FileIO", "Kernels", "SafeTensors", "Tokenizers", "Models", "Training", "Evaluation"]),
+            targets: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
+                      "Search", "Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // MARK: - System and C
@@ -24,16 +26,23 @@ let package = Package(
         .target(name: "FileIO"),
         .target(name: "Kernels", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "SafeTensors", dependencies: ["FileIO"]),
+        .target(name: "TorchPickle", dependencies: ["FileIO", "SafeTensors"]),
         .target(name: "Tokenizers", dependencies: ["FileIO"]),
-        .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "Tokenizers"]),
+        .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers"]),
         .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "Tokenizers", "Evaluation"]),
         .target(name: "Evaluation", dependencies: ["FileIO", "Kernels", "Models"]),
+        .target(name: "Search", dependencies: ["FileIO", "Kernels", "Models"]),
+        .target(name: "Server", dependencies: [
+            "Models", "Search", "Kernels",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
 
         // MARK: - Command line
         .executableTarget(
             name: "mirror-bert",
             dependencies: [
-                "FileIO", "Kernels", "SafeTensors", "Tokenizers", "Models", "Training", "Evaluation",
+                "FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
+                "Search", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -46,6 +55,9 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "SafeTensors", "Tokenizers", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "TestSupport"]),
+        .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Search", "Models", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,1 @@
+// Search: embedding indexes and exact top-k search (see its files).

@@ -1,0 +1,1 @@
+// Server: the HTTP embeddings server (see its files).
