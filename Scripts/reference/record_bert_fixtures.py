@@ -11,7 +11,11 @@ tiny-io.safetensors
                (embeddings output and each layer's output); pool.{cls,mean,mean_masked};
                dout and grad.last.<param> for loss = (last_hidden_state * dout).sum();
                dpool.<pooling> and grad.<pooling>.<param> for loss = (pool * dpool).sum().
-               Eager attention, eval mode (dropout off), float32.
+               Eager attention, eval mode (dropout off), computed in float64 from the saved
+               float32 weights (so the comparison measures our float32 error alone), stored as F32.
+tiny-<family>/ and tiny-<family>-io.safetensors  (family: roberta, xlm-roberta, mpnet)
+               the same for the other families (pad id 1, RoBERTa-style positions; MPNet with its
+               relative attention bias), a padded (3, 24) batch so MPNet's logarithmic buckets occur.
 trajectory-<pooling>.safetensors
                5 Mirror steps on the tiny model, dropout off: per step the token batch of the two
                views (step.<k>.input_ids / attention_mask, (2B, T), rows 0..B-1 view 1), the loss
@@ -83,6 +87,7 @@ def tiny():
                 p.copy_(0.2 * torch.randn_like(p))
     model.eval()
     model.save_pretrained(os.path.join(OUT, "tiny"), safe_serialization=True)
+    model.double()  # the reference computed in float64 from the saved float32 weights
 
     B, T = 3, 9
     lengths = [9, 5, 2]
@@ -111,7 +116,7 @@ def tiny():
         t[f"pool.{k}"] = v.detach().clone()
 
     params = dict(model.named_parameters())
-    dout = torch.randn(B, T, cfg.hidden_size)
+    dout = torch.randn(B, T, cfg.hidden_size).double()
     model.zero_grad()
     (run().last_hidden_state * dout).sum().backward()
     t["dout"] = dout
@@ -119,14 +124,97 @@ def tiny():
         if p.grad is not None:
             t[f"grad.last.{n}"] = p.grad.detach().clone()
     for k in ["cls", "mean", "mean_masked"]:
-        dpool = torch.randn(B, cfg.hidden_size)
+        dpool = torch.randn(B, cfg.hidden_size).double()
         model.zero_grad()
         (pools(run().last_hidden_state)[k] * dpool).sum().backward()
         t[f"dpool.{k}"] = dpool
         for n, p in params.items():
             if p.grad is not None:
                 t[f"grad.{k}.{n}"] = p.grad.detach().clone()
-    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, "tiny-io.safetensors"))
+    save_file({k: (v.float() if v.is_floating_point() else v).contiguous() for k, v in t.items()},
+              os.path.join(OUT, "tiny-io.safetensors"))
+
+
+def tiny_family(family):
+    from transformers import MPNetConfig, MPNetModel, RobertaConfig, RobertaModel, XLMRobertaConfig, XLMRobertaModel
+    torch.manual_seed({"roberta": 11, "xlm-roberta": 12, "mpnet": 13}[family])
+    common = dict(vocab_size=99, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37,
+                  max_position_embeddings=40, hidden_act="gelu", layer_norm_eps=1e-5, hidden_dropout_prob=0.1,
+                  attention_probs_dropout_prob=0.1, pad_token_id=1, bos_token_id=0, eos_token_id=2)
+    if family == "roberta":
+        cfg, cls = RobertaConfig(type_vocab_size=1, **common), RobertaModel
+    elif family == "xlm-roberta":
+        cfg, cls = XLMRobertaConfig(type_vocab_size=1, **common), XLMRobertaModel
+    else:
+        cfg, cls = MPNetConfig(relative_attention_num_buckets=32, **common), MPNetModel
+    cfg._attn_implementation = "eager"
+    model = cls(cfg)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "LayerNorm.weight" in name:
+                p.copy_(1 + 0.2 * torch.randn_like(p))
+            elif "LayerNorm.bias" in name or name.endswith(".bias"):
+                p.copy_(0.1 * torch.randn_like(p))
+            elif "embeddings" in name or "relative_attention_bias" in name:
+                p.copy_(0.5 * torch.randn_like(p))
+            else:
+                p.copy_(0.2 * torch.randn_like(p))
+    model.eval()
+    model.save_pretrained(os.path.join(OUT, f"tiny-{family}"), safe_serialization=True)
+    model.double()  # the reference computed in float64 from the saved float32 weights
+
+    B, T = 3, 24
+    lengths = [24, 13, 3]
+    ids = torch.randint(3, 99, (B, T))
+    ids[:, 0] = 0
+    mask = torch.zeros(B, T, dtype=torch.long)
+    for b, n in enumerate(lengths):
+        mask[b, :n] = 1
+        ids[b, n - 1] = 2
+        ids[b, n:] = 1
+    kwargs = {"input_ids": ids, "attention_mask": mask}
+    if family != "mpnet":
+        kwargs["token_type_ids"] = torch.zeros(B, T, dtype=torch.long)
+
+    def run():
+        return model(**kwargs, output_hidden_states=True)
+
+    def pools(h):
+        m = mask.unsqueeze(-1).to(h.dtype)
+        return {"cls": h[:, 0], "mean": h.mean(1), "mean_masked": (h * m).sum(1) / m.sum(1)}
+
+    t = {"input_ids": ids, "token_type_ids": torch.zeros(B, T, dtype=torch.long), "attention_mask": mask}
+    out = run()
+    for i, h in enumerate(out.hidden_states):
+        t[f"hidden_states.{i}"] = h.detach().clone()
+    for k, v in pools(out.last_hidden_state).items():
+        t[f"pool.{k}"] = v.detach().clone()
+    params = dict(model.named_parameters())
+    dout = torch.randn(B, T, cfg.hidden_size).double()
+    model.zero_grad()
+    (run().last_hidden_state * dout).sum().backward()
+    t["dout"] = dout
+    for n, p in params.items():
+        if p.grad is not None:
+            t[f"grad.last.{n}"] = p.grad.detach().clone()
+    for k in ["cls", "mean", "mean_masked"]:
+        dpool = torch.randn(B, cfg.hidden_size).double()
+        model.zero_grad()
+        (pools(run().last_hidden_state)[k] * dpool).sum().backward()
+        t[f"dpool.{k}"] = dpool
+        for n, p in params.items():
+            if p.grad is not None:
+                t[f"grad.{k}.{n}"] = p.grad.detach().clone()
+    save_file({k: (v.float() if v.is_floating_point() else v).contiguous() for k, v in t.items()},
+              os.path.join(OUT, f"tiny-{family}-io.safetensors"))
+
+
+def buckets():
+    """HF MPNet relative_position_bucket for relative positions −600…600 (32 buckets)."""
+    from transformers.models.mpnet.modeling_mpnet import MPNetEncoder
+    rel = torch.arange(-600, 601)
+    b = MPNetEncoder.relative_position_bucket(rel, num_buckets=32)
+    save_file({"relative": rel, "bucket": b}, os.path.join(OUT, "mpnet-buckets.safetensors"))
 
 
 def trajectory(pooling, tau):
@@ -195,6 +283,9 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
     tiny()
+    for family in ["roberta", "xlm-roberta", "mpnet"]:
+        tiny_family(family)
+    buckets()
     trajectory("mean", 0.04)
     trajectory("cls", 0.2)
     minilm()

@@ -2,8 +2,8 @@
 // Loading is strict (mlx-swift style): every parameter the architecture defines must be present
 // with the config's shape, and a tensor we don't know is an error — except the few that are
 // known to be irrelevant to the encoder (pre-training and task heads, `position_ids`), which are
-// skipped and listed in `ignoredTensors`. Names may carry the "bert." prefix of *ForMaskedLM
-// checkpoints and the old LayerNorm "gamma"/"beta" names.
+// skipped and listed in `ignoredTensors`. Names may carry the "bert."/"roberta."/"mpnet." prefix
+// of *ForMaskedLM checkpoints and the old LayerNorm "gamma"/"beta" names.
 
 import FileIO
 import Foundation
@@ -64,13 +64,13 @@ public final class Checkpoint {
         var byName: [String: TensorInfo] = [:]
         var ignored: [String] = []
         for t in file.tensors {
-            guard let name = canonicalName(t.name) else { ignored.append(t.name); continue }
+            guard let name = canonicalName(t.name, family: config.family) else { ignored.append(t.name); continue }
             if byName[name] != nil {
                 throw ModelError.unexpectedParameter(path: url.path, name: "\(t.name) (a second tensor for '\(name)')")
             }
             byName[name] = t
         }
-        let layout = ParameterLayout.bert(config, pooler: byName["pooler.dense.weight"] != nil)
+        let layout = ParameterLayout.make(config, pooler: byName["pooler.dense.weight"] != nil)
         for name in byName.keys where layout.entry(name) == nil {
             throw ModelError.unexpectedParameter(path: url.path, name: byName[name]!.name)
         }
@@ -86,9 +86,9 @@ public final class Checkpoint {
     }
 
     /// The layout name for a checkpoint tensor name, or nil for tensors the encoder ignores.
-    static func canonicalName(_ raw: String) -> String? {
+    static func canonicalName(_ raw: String, family: ModelFamily) -> String? {
         var n = raw
-        if n.hasPrefix("bert.") { n.removeFirst(5) }
+        for prefix in family.wrapperPrefixes where n.hasPrefix(prefix) { n.removeFirst(prefix.count) }
         if n == "embeddings.position_ids" { return nil }
         for head in ["cls.", "lm_head.", "classifier.", "qa_outputs."] where n.hasPrefix(head) { return nil }
         if n.hasSuffix("LayerNorm.gamma") { n = String(n.dropLast(5)) + "weight" }

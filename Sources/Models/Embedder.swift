@@ -29,9 +29,9 @@ public final class Embedder {
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, options: EmbedOptions) throws {
         guard options.maxLength >= 2 else { throw ModelError.invalidInput("--max-length must be at least 2") }
-        guard options.maxLength <= encoder.config.maxPositions else {
+        guard options.maxLength <= encoder.config.maxSequenceLength else {
             throw ModelError.invalidInput(
-                "--max-length \(options.maxLength) exceeds the model's max_position_embeddings \(encoder.config.maxPositions)")
+                "--max-length \(options.maxLength) exceeds the model's limit of \(encoder.config.maxSequenceLength) tokens")
         }
         guard options.batchSize >= 1 else { throw ModelError.invalidInput("--batch-size must be at least 1") }
         self.encoder = encoder

@@ -1,11 +1,13 @@
-// The BERT encoder (HF BertModel without the pooler), forward and backward over the parameter block.
-// Mirrors transformers/models/bert/modeling_bert.py: BertEmbeddings, then per layer
+// The encoder (HF BertModel / RobertaModel / XLMRobertaModel / MPNetModel without the pooler),
+// forward and backward over the parameter block. Mirrors transformers/models/bert/modeling_bert.py
+// (RoBERTa and MPNet differ only as ModelFamily describes): embeddings, then per layer
 //   BertSelfAttention:  qkv = x·Wqkvᵀ + b;  ctx = softmax(QKᵀ/√d + mask)·V  (per head)
 //   BertSelfOutput:     h1 = LN(x + dropout(ctx·Woᵀ + bo))
 //   BertIntermediate:   f = GELU(h1·W1ᵀ + b1)
 //   BertOutput:         y = LN(h1 + dropout(f·W2ᵀ + b2))
-// (post-LN). Shapes: N = B·T tokens, H hidden, I intermediate. As in HF, the word embedding row
-// of pad_token_id (nn.Embedding's padding_idx) receives no gradient.
+// (post-LN; MPNet adds its relative position bias to the scores). Shapes: N = B·T tokens,
+// H hidden, I intermediate. As in HF, the padding_idx rows of the word embeddings (and, for the
+// RoBERTa-style families, of the position embeddings) receive no gradient.
 
 import Kernels
 
@@ -23,7 +25,26 @@ public final class Encoder {
         self.layout = layout
         self.parameters = parameters
         embeddingOffsets = EmbeddingOffsets(layout)
-        layerOffsets = (0..<config.layers).map { LayerOffsets(layout, layer: $0) }
+        layerOffsets = (0..<config.layers).map { LayerOffsets(layout, names: config.family.names, layer: $0) }
+    }
+
+    /// The embedding tables and the input index arrays that select their rows.
+    private func embeddingLookups(_ input: EncoderInput, _ body: ([EmbeddingTable], [UnsafePointer<Int32>]) -> Void) {
+        let P = UnsafePointer(parameters.pointer), e = embeddingOffsets
+        input.ids.withUnsafeBufferPointer { ids in
+            input.positions.withUnsafeBufferPointer { pos in
+                input.typeIds.withUnsafeBufferPointer { types in
+                    var tables = [EmbeddingTable(weights: P + e.word, rows: config.vocabSize),
+                                  EmbeddingTable(weights: P + e.position, rows: config.maxPositions)]
+                    var indices = [ids.baseAddress!, pos.baseAddress!]
+                    if let t = e.tokenType {
+                        tables.append(EmbeddingTable(weights: P + t, rows: config.typeVocabSize))
+                        indices.append(types.baseAddress!)
+                    }
+                    body(tables, indices)
+                }
+            }
+        }
     }
 
     // MARK: - Forward
@@ -40,17 +61,8 @@ public final class Encoder {
 
         // Embeddings: LN(word + position + type), then dropout.
         let x0 = ws.input(layer: 0).pointer
-        input.ids.withUnsafeBufferPointer { ids in
-            input.positions.withUnsafeBufferPointer { pos in
-                input.typeIds.withUnsafeBufferPointer { types in
-                    Embedding.forward(
-                        out: ws.embSum.pointer,
-                        tables: [EmbeddingTable(weights: P + e.word, rows: config.vocabSize),
-                                 EmbeddingTable(weights: P + e.position, rows: config.maxPositions),
-                                 EmbeddingTable(weights: P + e.tokenType, rows: config.typeVocabSize)],
-                        indices: [ids.baseAddress!, pos.baseAddress!, types.baseAddress!], n: N, hidden: H)
-                }
-            }
+        embeddingLookups(input) { tables, indices in
+            Embedding.forward(out: ws.embSum.pointer, tables: tables, indices: indices, n: N, hidden: H)
         }
         LayerNorm.forward(y: x0, mean: ws.embMean.pointer, rstd: ws.embRstd.pointer, x: ws.embSum.pointer,
                           gamma: P + e.lnWeight, beta: P + e.lnBias, n: N, c: H, eps: config.layerNormEps)
@@ -59,6 +71,7 @@ public final class Encoder {
         }
 
         let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
+        let bias = relativeBias(sequence: input.sequence, workspace: ws)
         if let noise, noise.drophead > 0, ws.headScales.count != config.layers || ws.headScales[0].count < input.batch * config.heads {
             ws.headScales = (0..<config.layers).map { _ in FloatBuffer(count: input.batch * config.heads) }
         }
@@ -76,7 +89,7 @@ public final class Encoder {
             input.keep.withUnsafeBufferPointer { keep in
                 Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
                                   keep: keep.baseAddress!, shape: shape, dropout: noise?.probabilitySite(layer: l),
-                                  headScale: headScale, scratch: ws.attentionScratch.pointer)
+                                  headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
             }
             // Output projection, dropout, residual, LayerNorm.
             Linear.forward(y: a.res1.pointer, x: a.ctx.pointer, weight: P + o.attnOutWeight, bias: P + o.attnOutBias,
@@ -103,6 +116,21 @@ public final class Encoder {
         return ws.output(layer: config.layers - 1).pointer
     }
 
+    /// MPNet: the (heads, T, T) relative position bias for this sequence length; nil otherwise.
+    private func relativeBias(sequence T: Int, workspace ws: EncoderWorkspace) -> UnsafePointer<Float>? {
+        guard let offset = embeddingOffsets.relativeBias else { return nil }
+        if ws.biasBuckets.count != T * T {
+            ws.biasBuckets = RelativePositionBias.buckets(sequence: T, buckets: config.relativeAttentionBuckets)
+        }
+        if ws.relativeBias.count < config.heads * T * T {
+            ws.relativeBias = FloatBuffer(count: config.heads * T * T)
+            ws.relativeBiasGradient = FloatBuffer(count: config.heads * T * T)
+        }
+        RelativePositionBias.expand(ws.relativeBias.pointer, table: parameters.pointer + offset, buckets: ws.biasBuckets,
+                                    heads: config.heads, sequence: T)
+        return UnsafePointer(ws.relativeBias.pointer)
+    }
+
     // MARK: - Backward
 
     /// Accumulates into `gradients` (the layout's block) the gradient of a loss whose gradient with
@@ -117,6 +145,8 @@ public final class Encoder {
         let P = UnsafePointer(parameters.pointer), G = gradients.pointer
         let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
 
+        let dBias: UnsafeMutablePointer<Float>? = embeddingOffsets.relativeBias == nil ? nil : ws.relativeBiasGradient.pointer
+        dBias?.update(repeating: 0, count: config.heads * input.sequence * input.sequence)
         var gOut = s.gOut.pointer, gRes1 = s.gRes1.pointer
         let gRes2 = s.gRes2.pointer, gTmp = s.gTmp.pointer, gCtx = s.gCtx.pointer
         Elementwise.copy(gOut, dHidden, count: N * H)
@@ -150,29 +180,30 @@ public final class Encoder {
                             x: a.ctx.pointer, weight: P + o.attnOutWeight, n: N, inFeatures: H, outFeatures: H)
             let headScale: UnsafePointer<Float>? = (noise?.drophead ?? 0) > 0 ? UnsafePointer(ws.headScales[l].pointer) : nil
             Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, shape: shape,
-                               dropout: noise?.probabilitySite(layer: l), headScale: headScale,
+                               dropout: noise?.probabilitySite(layer: l), headScale: headScale, dBias: dBias,
                                scratch: ws.attentionScratch.pointer)
             Linear.backward(dx: gRes1, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: s.gQKV.pointer,
                             x: x, weight: P + o.qkvWeight, n: N, inFeatures: H, outFeatures: 3 * H)
             swap(&gOut, &gRes1)  // gOut = ∂L/∂x, the previous layer's output
         }
 
-        // Embeddings: x₀ = dropout(LN(word + position + type)).
         let e = embeddingOffsets
+        if let dBias, let offset = e.relativeBias {
+            RelativePositionBias.scatter(G + offset, dBias: dBias, buckets: ws.biasBuckets, heads: config.heads,
+                                         sequence: input.sequence)
+        }
+        // Embeddings: x₀ = dropout(LN(word + position [+ type])).
         dropoutBackward(gTmp, gOut, count: N * H, site: noise?.embeddingSite())
         Elementwise.zero(gRes1, count: N * H)
         LayerNorm.backward(dx: gRes1, dGamma: G + e.lnWeight, dBeta: G + e.lnBias, dy: gTmp, x: ws.embSum.pointer,
                            mean: ws.embMean.pointer, rstd: ws.embRstd.pointer, gamma: P + e.lnWeight, n: N, c: H,
                            scratch: s.lnScratch.pointer)
-        input.ids.withUnsafeBufferPointer { ids in
-            input.positions.withUnsafeBufferPointer { pos in
-                input.typeIds.withUnsafeBufferPointer { types in
-                    Embedding.backward(dTables: [G + e.word, G + e.position, G + e.tokenType],
-                                       indices: [ids.baseAddress!, pos.baseAddress!, types.baseAddress!],
-                                       paddingIndices: [Int32(config.padTokenId), nil, nil],
-                                       dOut: gRes1, n: N, hidden: H)
-                }
-            }
+        let pad = Int32(config.padTokenId)
+        embeddingLookups(input) { _, indices in
+            var dTables: [UnsafeMutablePointer<Float>?] = [G + e.word, G + e.position]
+            var padding: [Int32?] = [pad, config.family.offsetsPositionsByPadding ? pad : nil]
+            if let t = e.tokenType { dTables.append(G + t); padding.append(nil) }
+            Embedding.backward(dTables: dTables, indices: indices, paddingIndices: padding, dOut: gRes1, n: N, hidden: H)
         }
     }
 

@@ -4,11 +4,6 @@
 
 import Foundation
 
-/// Transformer encoder families. They differ only where the architectures really differ.
-public enum ModelFamily: String, Sendable, Codable {
-    case bert
-}
-
 public enum Activation: String, Sendable, Codable {
     /// Exact erf GELU (HF "gelu").
     case gelu
@@ -28,17 +23,23 @@ public struct EncoderConfig: Sendable, Equatable {
     public var hiddenDropout: Float
     public var attentionDropout: Float
     public var padTokenId: Int
+    /// MPNet: buckets of the relative attention bias (0 for other families).
+    public var relativeAttentionBuckets: Int
 
     public var headDim: Int { hiddenSize / heads }
+
+    /// The longest sequence the position table allows (RoBERTa-style positions start after padding_idx).
+    public var maxSequenceLength: Int { family.offsetsPositionsByPadding ? maxPositions - padTokenId - 1 : maxPositions }
 
     public init(family: ModelFamily = .bert, vocabSize: Int, hiddenSize: Int, layers: Int, heads: Int,
                 intermediateSize: Int, activation: Activation = .gelu, maxPositions: Int, typeVocabSize: Int,
                 layerNormEps: Float = 1e-12, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
-                padTokenId: Int = 0) {
+                padTokenId: Int = 0, relativeAttentionBuckets: Int = 0) {
         self.family = family; self.vocabSize = vocabSize; self.hiddenSize = hiddenSize; self.layers = layers
         self.heads = heads; self.intermediateSize = intermediateSize; self.activation = activation
         self.maxPositions = maxPositions; self.typeVocabSize = typeVocabSize; self.layerNormEps = layerNormEps
         self.hiddenDropout = hiddenDropout; self.attentionDropout = attentionDropout; self.padTokenId = padTokenId
+        self.relativeAttentionBuckets = relativeAttentionBuckets
     }
 
     /// Parses config.json at `url`.
@@ -61,7 +62,8 @@ public struct EncoderConfig: Sendable, Equatable {
         let reader = JSONFields(json: json, path: path)
         let modelType = try reader.string("model_type")
         guard let family = ModelFamily(rawValue: modelType) else {
-            throw ModelError.unsupported(path: path, what: "model_type '\(modelType)' (supported: bert)")
+            let known = ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ModelError.unsupported(path: path, what: "model_type '\(modelType)' (supported: \(known))")
         }
         let act = try reader.string("hidden_act", default: "gelu")
         guard let activation = Activation(rawValue: act) else {
@@ -83,14 +85,25 @@ public struct EncoderConfig: Sendable, Equatable {
             intermediateSize: try reader.positiveInt("intermediate_size"),
             activation: activation,
             maxPositions: try reader.positiveInt("max_position_embeddings"),
-            typeVocabSize: try reader.positiveInt("type_vocab_size", default: 2),
+            typeVocabSize: family.hasTokenTypes ? try reader.positiveInt("type_vocab_size", default: 2) : 0,
             layerNormEps: Float(try reader.double("layer_norm_eps", default: 1e-12)),
             hiddenDropout: Float(try reader.double("hidden_dropout_prob", default: 0.1)),
             attentionDropout: Float(try reader.double("attention_probs_dropout_prob", default: 0.1)),
-            padTokenId: try reader.int("pad_token_id", default: 0))
+            padTokenId: try reader.int("pad_token_id", default: family == .bert ? 0 : 1),
+            relativeAttentionBuckets: family.hasRelativeAttentionBias
+                ? try reader.positiveInt("relative_attention_num_buckets", default: 32) : 0)
         guard config.hiddenSize % config.heads == 0 else {
             throw ModelError.invalidConfig(
                 path: path, reason: "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.heads)")
+        }
+        guard config.padTokenId >= 0 && config.padTokenId < config.vocabSize else {
+            throw ModelError.invalidConfig(path: path, reason: "pad_token_id \(config.padTokenId) is outside the vocabulary")
+        }
+        guard config.maxSequenceLength >= 2 else {
+            throw ModelError.invalidConfig(path: path, reason: "max_position_embeddings \(config.maxPositions) leaves no room for a sequence")
+        }
+        if family.hasRelativeAttentionBias && config.relativeAttentionBuckets % 2 != 0 {
+            throw ModelError.invalidConfig(path: path, reason: "relative_attention_num_buckets must be even")
         }
         guard config.layerNormEps > 0 else {
             throw ModelError.invalidConfig(path: path, reason: "layer_norm_eps must be positive")

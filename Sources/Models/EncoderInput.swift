@@ -22,15 +22,15 @@ public struct EncoderInput: Sendable {
         guard ids.count == n, typeIds.count == n, attentionMask.count == n else {
             throw ModelError.invalidInput("input arrays must all have batch × sequence = \(n) entries")
         }
-        guard sequence <= config.maxPositions else {
+        guard sequence <= config.maxSequenceLength else {
             throw ModelError.invalidInput(
-                "sequence length \(sequence) exceeds the model's max_position_embeddings \(config.maxPositions)")
+                "sequence length \(sequence) exceeds the model's limit of \(config.maxSequenceLength) tokens (max_position_embeddings \(config.maxPositions))")
         }
         for i in 0..<n {
             guard ids[i] >= 0 && Int(ids[i]) < config.vocabSize else {
                 throw ModelError.invalidInput("token id \(ids[i]) is outside the vocabulary (size \(config.vocabSize))")
             }
-            guard typeIds[i] >= 0 && Int(typeIds[i]) < config.typeVocabSize else {
+            guard typeIds[i] >= 0 && (Int(typeIds[i]) < config.typeVocabSize || (!config.family.hasTokenTypes && typeIds[i] == 0)) else {
                 throw ModelError.invalidInput("token type id \(typeIds[i]) is outside type_vocab_size \(config.typeVocabSize)")
             }
         }
@@ -39,10 +39,30 @@ public struct EncoderInput: Sendable {
         self.ids = ids
         self.typeIds = typeIds
         self.keep = attentionMask.map { $0 != 0 ? 1 : 0 }
-        // BERT: absolute positions 0 ..< T in every row (padding included), as HF's position_ids.
-        var positions = [Int32](repeating: 0, count: n)
-        for b in 0..<batch { for t in 0..<sequence { positions[b * sequence + t] = Int32(t) } }
-        self.positions = positions
+        self.positions = Self.positionIds(ids: ids, batch: batch, sequence: sequence, config: config)
+    }
+
+    /// BERT: absolute positions 0 ..< T in every row (padding included), as HF's position_ids.
+    /// RoBERTa/XLM-R/MPNet (create_position_ids_from_input_ids): a token whose id is not the pad id
+    /// gets padding_idx + its 1-based index among such tokens; a pad token gets padding_idx.
+    static func positionIds(ids: [Int32], batch: Int, sequence: Int, config: EncoderConfig) -> [Int32] {
+        var positions = [Int32](repeating: 0, count: batch * sequence)
+        let pad = Int32(config.padTokenId)
+        for b in 0..<batch {
+            var count: Int32 = 0
+            for t in 0..<sequence {
+                let i = b * sequence + t
+                if !config.family.offsetsPositionsByPadding {
+                    positions[i] = Int32(t)
+                } else if ids[i] != pad {
+                    count += 1
+                    positions[i] = pad + count
+                } else {
+                    positions[i] = pad
+                }
+            }
+        }
+        return positions
     }
 
     /// Real tokens in row b.

@@ -63,6 +63,10 @@ public final class EncoderWorkspace {
     var backward: BackwardScratch? = nil
     /// Drophead multipliers per layer (B, heads), when drophead is on.
     var headScales: [FloatBuffer] = []
+    /// MPNet: the relative position bias (heads, T, T), its gradient, and the (T, T) buckets.
+    var relativeBias = FloatBuffer(count: 0)
+    var relativeBiasGradient = FloatBuffer(count: 0)
+    var biasBuckets: [Int32] = []
 
     public init(config: EncoderConfig, training: Bool) {
         self.config = config

@@ -1,6 +1,7 @@
 // All parameters of a model live in one contiguous Float block (llm.c style); gradients and the
 // AdamW moments reuse the same layout, so zeroing and the optimizer step are single loops.
-// Entries are keyed by their Hugging Face state-dict names (BertModel, no "bert." prefix).
+// Entries are keyed by their Hugging Face state-dict names (BertModel, RobertaModel, MPNetModel …,
+// without the "bert."/"roberta."/"mpnet." prefix of task wrappers).
 // Within a layer the query, key and value weights are adjacent, then the three biases, so the
 // Q/K/V projection is one (3H, H) matrix multiply with no copies.
 
@@ -57,35 +58,38 @@ public struct ParameterLayout: Sendable {
 
     public var trainableCount: Int { entries.filter(\.trainable).reduce(0) { $0 + $1.count } }
 
-    /// The BERT layout (HF BertModel) for `config`; the pooler only if the checkpoint has one.
-    public static func bert(_ c: EncoderConfig, pooler: Bool) -> ParameterLayout {
-        let H = c.hiddenSize, I = c.intermediateSize
+    /// The layout of `config`'s family (HF BertModel / RobertaModel / XLMRobertaModel / MPNetModel
+    /// state-dict names); the pooler only if the checkpoint has one.
+    public static func make(_ c: EncoderConfig, pooler: Bool) -> ParameterLayout {
+        let H = c.hiddenSize, I = c.intermediateSize, n = c.family.names
         var specs: [(String, [Int], Bool)] = [
             ("embeddings.word_embeddings.weight", [c.vocabSize, H], true),
             ("embeddings.position_embeddings.weight", [c.maxPositions, H], true),
-            ("embeddings.token_type_embeddings.weight", [c.typeVocabSize, H], true),
-            ("embeddings.LayerNorm.weight", [H], true),
-            ("embeddings.LayerNorm.bias", [H], true),
         ]
+        if c.family.hasTokenTypes { specs.append(("embeddings.token_type_embeddings.weight", [c.typeVocabSize, H], true)) }
+        specs += [("embeddings.LayerNorm.weight", [H], true), ("embeddings.LayerNorm.bias", [H], true)]
+        if c.family.hasRelativeAttentionBias {
+            specs.append(("encoder.relative_attention_bias.weight", [c.relativeAttentionBuckets, c.heads], true))
+        }
         for l in 0..<c.layers {
             let p = "encoder.layer.\(l)."
             specs += [
-                (p + "attention.self.query.weight", [H, H], true),
-                (p + "attention.self.key.weight", [H, H], true),
-                (p + "attention.self.value.weight", [H, H], true),
-                (p + "attention.self.query.bias", [H], true),
-                (p + "attention.self.key.bias", [H], true),
-                (p + "attention.self.value.bias", [H], true),
-                (p + "attention.output.dense.weight", [H, H], true),
-                (p + "attention.output.dense.bias", [H], true),
-                (p + "attention.output.LayerNorm.weight", [H], true),
-                (p + "attention.output.LayerNorm.bias", [H], true),
-                (p + "intermediate.dense.weight", [I, H], true),
-                (p + "intermediate.dense.bias", [I], true),
-                (p + "output.dense.weight", [H, I], true),
-                (p + "output.dense.bias", [H], true),
-                (p + "output.LayerNorm.weight", [H], true),
-                (p + "output.LayerNorm.bias", [H], true),
+                (p + n.query + ".weight", [H, H], true),
+                (p + n.key + ".weight", [H, H], true),
+                (p + n.value + ".weight", [H, H], true),
+                (p + n.query + ".bias", [H], true),
+                (p + n.key + ".bias", [H], true),
+                (p + n.value + ".bias", [H], true),
+                (p + n.attentionOutput + ".weight", [H, H], true),
+                (p + n.attentionOutput + ".bias", [H], true),
+                (p + n.attentionNorm + ".weight", [H], true),
+                (p + n.attentionNorm + ".bias", [H], true),
+                (p + n.ffnIn + ".weight", [I, H], true),
+                (p + n.ffnIn + ".bias", [I], true),
+                (p + n.ffnOut + ".weight", [H, I], true),
+                (p + n.ffnOut + ".bias", [H], true),
+                (p + n.outputNorm + ".weight", [H], true),
+                (p + n.outputNorm + ".bias", [H], true),
             ]
         }
         if pooler {
@@ -100,37 +104,40 @@ public struct LayerOffsets: Sendable {
     public let qkvWeight, qkvBias, attnOutWeight, attnOutBias, ln1Weight, ln1Bias: Int
     public let ffnInWeight, ffnInBias, ffnOutWeight, ffnOutBias, ln2Weight, ln2Bias: Int
 
-    init(_ layout: ParameterLayout, layer l: Int) {
+    init(_ layout: ParameterLayout, names n: FamilyNames, layer l: Int) {
         let p = "encoder.layer.\(l)."
-        qkvWeight = layout.offset(p + "attention.self.query.weight")
-        qkvBias = layout.offset(p + "attention.self.query.bias")
-        attnOutWeight = layout.offset(p + "attention.output.dense.weight")
-        attnOutBias = layout.offset(p + "attention.output.dense.bias")
-        ln1Weight = layout.offset(p + "attention.output.LayerNorm.weight")
-        ln1Bias = layout.offset(p + "attention.output.LayerNorm.bias")
-        ffnInWeight = layout.offset(p + "intermediate.dense.weight")
-        ffnInBias = layout.offset(p + "intermediate.dense.bias")
-        ffnOutWeight = layout.offset(p + "output.dense.weight")
-        ffnOutBias = layout.offset(p + "output.dense.bias")
-        ln2Weight = layout.offset(p + "output.LayerNorm.weight")
-        ln2Bias = layout.offset(p + "output.LayerNorm.bias")
-        let H = layout.entry(p + "attention.self.query.weight")!.shape[0]
-        precondition(layout.offset(p + "attention.self.key.weight") == qkvWeight + H * H
-                     && layout.offset(p + "attention.self.value.weight") == qkvWeight + 2 * H * H
-                     && layout.offset(p + "attention.self.key.bias") == qkvBias + H
-                     && layout.offset(p + "attention.self.value.bias") == qkvBias + 2 * H,
+        qkvWeight = layout.offset(p + n.query + ".weight")
+        qkvBias = layout.offset(p + n.query + ".bias")
+        attnOutWeight = layout.offset(p + n.attentionOutput + ".weight")
+        attnOutBias = layout.offset(p + n.attentionOutput + ".bias")
+        ln1Weight = layout.offset(p + n.attentionNorm + ".weight")
+        ln1Bias = layout.offset(p + n.attentionNorm + ".bias")
+        ffnInWeight = layout.offset(p + n.ffnIn + ".weight")
+        ffnInBias = layout.offset(p + n.ffnIn + ".bias")
+        ffnOutWeight = layout.offset(p + n.ffnOut + ".weight")
+        ffnOutBias = layout.offset(p + n.ffnOut + ".bias")
+        ln2Weight = layout.offset(p + n.outputNorm + ".weight")
+        ln2Bias = layout.offset(p + n.outputNorm + ".bias")
+        let H = layout.entry(p + n.query + ".weight")!.shape[0]
+        precondition(layout.offset(p + n.key + ".weight") == qkvWeight + H * H
+                     && layout.offset(p + n.value + ".weight") == qkvWeight + 2 * H * H
+                     && layout.offset(p + n.key + ".bias") == qkvBias + H
+                     && layout.offset(p + n.value + ".bias") == qkvBias + 2 * H,
                      "Q/K/V parameters must be adjacent in the layout")
     }
 }
 
-/// Offsets of the embedding parameters.
+/// Offsets of the embedding parameters (and MPNet's shared relative attention bias).
 public struct EmbeddingOffsets: Sendable {
-    public let word, position, tokenType, lnWeight, lnBias: Int
+    public let word, position, lnWeight, lnBias: Int
+    public let tokenType: Int?
+    public let relativeBias: Int?
     init(_ layout: ParameterLayout) {
         word = layout.offset("embeddings.word_embeddings.weight")
         position = layout.offset("embeddings.position_embeddings.weight")
-        tokenType = layout.offset("embeddings.token_type_embeddings.weight")
+        tokenType = layout.entry("embeddings.token_type_embeddings.weight")?.offset
         lnWeight = layout.offset("embeddings.LayerNorm.weight")
         lnBias = layout.offset("embeddings.LayerNorm.bias")
+        relativeBias = layout.entry("encoder.relative_attention_bias.weight")?.offset
     }
 }

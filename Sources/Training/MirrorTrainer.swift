@@ -36,9 +36,9 @@ public final class MirrorTrainer {
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, options: TrainOptions) throws {
         if let problem = options.validationError() { throw ModelError.invalidInput(problem) }
-        guard options.maxLength <= encoder.config.maxPositions else {
+        guard options.maxLength <= encoder.config.maxSequenceLength else {
             throw ModelError.invalidInput(
-                "--max-length \(options.maxLength) exceeds the model's max_position_embeddings \(encoder.config.maxPositions)")
+                "--max-length \(options.maxLength) exceeds the model's limit of \(encoder.config.maxSequenceLength) tokens")
         }
         self.encoder = encoder
         self.tokenizer = tokenizer

@@ -18,7 +18,7 @@ struct InfoCommand: ParsableCommand {
         var lines = [
             "model:        \(ckpt.directory.path)",
             "architecture: \(c.family.rawValue), \(c.layers) layers, hidden \(c.hiddenSize), \(c.heads) heads, intermediate \(c.intermediateSize), \(c.activation.rawValue)",
-            "positions:    \(c.maxPositions), token types \(c.typeVocabSize), LayerNorm eps \(c.layerNormEps)",
+            "positions:    \(c.maxPositions) (sequences up to \(c.maxSequenceLength) tokens), token types \(c.typeVocabSize), LayerNorm eps \(c.layerNormEps)\(c.relativeAttentionBuckets > 0 ? ", relative attention bias \(c.relativeAttentionBuckets) buckets" : "")",
             "parameters:   \(params) (\(String(format: "%.1f", Double(params) / 1e6)) M; \(trainable) trained by Mirror-BERT\(ckpt.encoder.layout.hasPooler ? ", pooler kept as is" : ""))",
             "tokenizer:    \(ckpt.tokenizer.kind), vocabulary \(ckpt.tokenizer.vocabularySize), mask token \(ckpt.tokenizer.maskToken)",
         ]

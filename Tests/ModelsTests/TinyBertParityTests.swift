@@ -1,6 +1,6 @@
-// The tiny random-init BERT recorded from PyTorch (Scripts/reference/record_bert_fixtures.py):
-// every layer's output, the poolings, and every parameter's gradient for a padded batch,
-// compared with atol 1e-5 + rtol 1e-4.
+// Tiny random-init models of each family recorded from PyTorch (Scripts/reference/
+// record_bert_fixtures.py): BERT, RoBERTa, XLM-R and MPNet — every layer's output, the poolings,
+// and every parameter's gradient for a padded batch, compared with atol 1e-5 + rtol 1e-4.
 
 import Foundation
 import Kernels
@@ -9,16 +9,20 @@ import SafeTensors
 import Testing
 import TestSupport
 
+/// The fixture folders: "bert/tiny" and "bert/tiny-<family>".
+let tinyFamilies = ["bert", "roberta", "xlm-roberta", "mpnet"]
+
 struct TinyBert {
     let encoder: Encoder
     let io: SafeTensorsFile
     let input: EncoderInput
 
-    init() throws {
-        let dir = TestPaths.fixture("bert/tiny")
+    init(_ family: String = "bert") throws {
+        let name = family == "bert" ? "bert/tiny" : "bert/tiny-\(family)"
+        let dir = TestPaths.fixture(name)
         let config = try EncoderConfig.load(dir.appendingPathComponent("config.json"))
         encoder = try Checkpoint.loadWeights(dir, config: config).0
-        let io = try SafeTensorsFile(url: TestPaths.fixture("bert/tiny-io.safetensors"))
+        let io = try SafeTensorsFile(url: TestPaths.fixture(name + "-io.safetensors"))
         self.io = io
         let shape = io.info("input_ids")!.shape
         func ints(_ name: String) throws -> [Int32] { try io.int64s(name).map { Int32($0) } }
@@ -53,8 +57,9 @@ struct TinyBert {
 }
 
 @Suite struct TinyBertParityTests {
-    @Test func everyLayerOutputMatchesPyTorch() throws {
-        let t = try TinyBert()
+    @Test(arguments: tinyFamilies)
+    func everyLayerOutputMatchesPyTorch(_ family: String) throws {
+        let t = try TinyBert(family)
         let ws = EncoderWorkspace(config: t.encoder.config, training: true)
         t.encoder.forward(t.input, workspace: ws)
         for l in -1..<t.encoder.config.layers {
@@ -64,9 +69,9 @@ struct TinyBert {
         }
     }
 
-    @Test(arguments: Pooling.allCases)
-    func poolingMatchesPyTorch(_ pooling: Pooling) throws {
-        let t = try TinyBert()
+    @Test(arguments: tinyFamilies, Pooling.allCases)
+    func poolingMatchesPyTorch(_ family: String, _ pooling: Pooling) throws {
+        let t = try TinyBert(family)
         let ws = EncoderWorkspace(config: t.encoder.config, training: false)
         let hidden = t.encoder.forward(t.input, workspace: ws)
         let H = t.encoder.config.hiddenSize
@@ -80,20 +85,22 @@ struct TinyBert {
         #expect(c.ok, "\(c)")
     }
 
-    @Test func everyParameterGradientMatchesPyTorch() throws {
-        let t = try TinyBert()
+    @Test(arguments: tinyFamilies)
+    func everyParameterGradientMatchesPyTorch(_ family: String) throws {
+        let t = try TinyBert(family)
         let grads = t.gradients(dHidden: try t.io.floats("dout"))
         let checks = try t.compareGradients(grads, tag: "last")
         #expect(checks.count == t.encoder.layout.entries.filter(\.trainable).count)
         for c in checks { #expect(c.ok, "\(c)") }
+        print("\(family): worst gradient tolerance ratio \(checks.map(\.worstRatio).max() ?? 0), max |diff| \(checks.map(\.maxAbsDiff).max() ?? 0)")
         // The pooler is not on the loss path: PyTorch leaves its gradient None, ours stays zero.
         let pooler = t.encoder.layout.entry("pooler.dense.weight")!
         #expect((0..<pooler.count).allSatisfy { grads.pointer[pooler.offset + $0] == 0 })
     }
 
-    @Test(arguments: Pooling.allCases)
-    func poolingGradientsMatchPyTorch(_ pooling: Pooling) throws {
-        let t = try TinyBert()
+    @Test(arguments: tinyFamilies, Pooling.allCases)
+    func poolingGradientsMatchPyTorch(_ family: String, _ pooling: Pooling) throws {
+        let t = try TinyBert(family)
         let tag = pooling.rawValue.replacingOccurrences(of: "-", with: "_")
         let H = t.encoder.config.hiddenSize
         let dpool = try t.io.floats("dpool.\(tag)")
@@ -106,13 +113,23 @@ struct TinyBert {
         for c in try t.compareGradients(grads, tag: tag) { #expect(c.ok, "\(c)") }
     }
 
-    @Test func inferenceAndTrainingWorkspacesAgree() throws {
-        let t = try TinyBert()
+    @Test(arguments: tinyFamilies)
+    func inferenceAndTrainingWorkspacesAgree(_ family: String) throws {
+        let t = try TinyBert(family)
         let a = EncoderWorkspace(config: t.encoder.config, training: false)
         let b = EncoderWorkspace(config: t.encoder.config, training: true)
         let n = t.input.tokens * t.encoder.config.hiddenSize
         let ha = Array(UnsafeBufferPointer(start: t.encoder.forward(t.input, workspace: a), count: n))
         let hb = Array(UnsafeBufferPointer(start: t.encoder.forward(t.input, workspace: b), count: n))
         #expect(ha == hb)
+    }
+}
+
+@Suite struct RelativePositionBucketTests {
+    @Test func bucketsMatchTransformers() throws {
+        let io = try SafeTensorsFile(url: TestPaths.fixture("bert/mpnet-buckets.safetensors"))
+        let relative = try io.int64s("relative"), expected = try io.int64s("bucket")
+        let ours = relative.map { Int64(RelativePositionBias.bucket(Int($0), buckets: 32)) }
+        #expect(ours == expected)
     }
 }
