@@ -46,6 +46,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // MARK: - Benchmarks (Benchmarks/run.sh prints the table)
+        .executableTarget(
+            name: "mirror-bert-bench", dependencies: ["Kernels", "Models", "Tokenizers", "Training"],
+            path: "Benchmarks/Sources"),
+
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),

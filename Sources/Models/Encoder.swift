@@ -54,20 +54,22 @@ public final class Encoder {
     @discardableResult
     public func forward(_ input: EncoderInput, workspace ws: EncoderWorkspace, noise: Noise? = nil) -> UnsafeMutablePointer<Float> {
         precondition(ws.config == config, "workspace built for another config")
-        ws.reserve(batch: input.batch, sequence: input.sequence)
+        Profiler.section("allocate workspace") { ws.reserve(batch: input.batch, sequence: input.sequence) }
         let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
         let P = UnsafePointer(parameters.pointer)
         let e = embeddingOffsets
 
         // Embeddings: LN(word + position + type), then dropout.
         let x0 = ws.input(layer: 0).pointer
-        embeddingLookups(input) { tables, indices in
-            Embedding.forward(out: ws.embSum.pointer, tables: tables, indices: indices, n: N, hidden: H)
-        }
-        LayerNorm.forward(y: x0, mean: ws.embMean.pointer, rstd: ws.embRstd.pointer, x: ws.embSum.pointer,
-                          gamma: P + e.lnWeight, beta: P + e.lnBias, n: N, c: H, eps: config.layerNormEps)
-        if let noise, noise.hiddenDropout > 0 {
-            Dropout.forward(y: x0, x: x0, count: N * H, site: noise.embeddingSite())
+        Profiler.section("fwd embeddings") {
+            embeddingLookups(input) { tables, indices in
+                Embedding.forward(out: ws.embSum.pointer, tables: tables, indices: indices, n: N, hidden: H)
+            }
+            LayerNorm.forward(y: x0, mean: ws.embMean.pointer, rstd: ws.embRstd.pointer, x: ws.embSum.pointer,
+                              gamma: P + e.lnWeight, beta: P + e.lnBias, n: N, c: H, eps: config.layerNormEps)
+            if let noise, noise.hiddenDropout > 0 {
+                Dropout.forward(y: x0, x: x0, count: N * H, site: noise.embeddingSite())
+            }
         }
 
         let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
@@ -79,39 +81,55 @@ public final class Encoder {
             let o = layerOffsets[l], a = ws.activations(layer: l)
             let x = ws.input(layer: l).pointer, y = ws.output(layer: l).pointer
             // Self-attention.
-            Linear.forward(y: a.qkv.pointer, x: x, weight: P + o.qkvWeight, bias: P + o.qkvBias,
-                           n: N, inFeatures: H, outFeatures: 3 * H)
+            Profiler.section("fwd qkv linear") {
+                Linear.forward(y: a.qkv.pointer, x: x, weight: P + o.qkvWeight, bias: P + o.qkvBias,
+                               n: N, inFeatures: H, outFeatures: 3 * H)
+            }
             var headScale: UnsafePointer<Float>? = nil
             if let noise, noise.drophead > 0 {
                 noise.fillHeadScales(ws.headScales[l].pointer, layer: l, batch: input.batch, heads: config.heads)
                 headScale = UnsafePointer(ws.headScales[l].pointer)
             }
-            input.keep.withUnsafeBufferPointer { keep in
-                Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
-                                  keep: keep.baseAddress!, shape: shape, dropout: noise?.probabilitySite(layer: l),
-                                  headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
+            Profiler.section("fwd attention") {
+                input.keep.withUnsafeBufferPointer { keep in
+                    Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
+                                      keep: keep.baseAddress!, shape: shape, dropout: noise?.probabilitySite(layer: l),
+                                      headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
+                }
             }
             // Output projection, dropout, residual, LayerNorm.
-            Linear.forward(y: a.res1.pointer, x: a.ctx.pointer, weight: P + o.attnOutWeight, bias: P + o.attnOutBias,
-                           n: N, inFeatures: H, outFeatures: H)
+            Profiler.section("fwd attn-out linear") {
+                Linear.forward(y: a.res1.pointer, x: a.ctx.pointer, weight: P + o.attnOutWeight, bias: P + o.attnOutBias,
+                               n: N, inFeatures: H, outFeatures: H)
+            }
             if let noise, noise.hiddenDropout > 0 {
                 Dropout.forward(y: a.res1.pointer, x: a.res1.pointer, count: N * H, site: noise.attentionOutputSite(layer: l))
             }
             Elementwise.add(a.res1.pointer, x, count: N * H)
-            LayerNorm.forward(y: a.h1.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, x: a.res1.pointer,
-                              gamma: P + o.ln1Weight, beta: P + o.ln1Bias, n: N, c: H, eps: config.layerNormEps)
+            Profiler.section("fwd layernorm") {
+                LayerNorm.forward(y: a.h1.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, x: a.res1.pointer,
+                                  gamma: P + o.ln1Weight, beta: P + o.ln1Bias, n: N, c: H, eps: config.layerNormEps)
+            }
             // Feed-forward.
-            Linear.forward(y: a.ffnPre.pointer, x: a.h1.pointer, weight: P + o.ffnInWeight, bias: P + o.ffnInBias,
-                           n: N, inFeatures: H, outFeatures: I)
-            GELU.forward(y: a.ffnAct.pointer, x: a.ffnPre.pointer, count: N * I)
-            Linear.forward(y: a.res2.pointer, x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, bias: P + o.ffnOutBias,
-                           n: N, inFeatures: I, outFeatures: H)
+            Profiler.section("fwd ffn-in linear") {
+                Linear.forward(y: a.ffnPre.pointer, x: a.h1.pointer, weight: P + o.ffnInWeight, bias: P + o.ffnInBias,
+                               n: N, inFeatures: H, outFeatures: I)
+            }
+            Profiler.section("fwd gelu") {
+                GELU.forward(y: a.ffnAct.pointer, x: a.ffnPre.pointer, count: N * I)
+            }
+            Profiler.section("fwd ffn-out linear") {
+                Linear.forward(y: a.res2.pointer, x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, bias: P + o.ffnOutBias,
+                               n: N, inFeatures: I, outFeatures: H)
+            }
             if let noise, noise.hiddenDropout > 0 {
                 Dropout.forward(y: a.res2.pointer, x: a.res2.pointer, count: N * H, site: noise.ffnOutputSite(layer: l))
             }
             Elementwise.add(a.res2.pointer, a.h1.pointer, count: N * H)
-            LayerNorm.forward(y: y, mean: a.mean2.pointer, rstd: a.rstd2.pointer, x: a.res2.pointer,
-                              gamma: P + o.ln2Weight, beta: P + o.ln2Bias, n: N, c: H, eps: config.layerNormEps)
+            Profiler.section("fwd layernorm") {
+                LayerNorm.forward(y: y, mean: a.mean2.pointer, rstd: a.rstd2.pointer, x: a.res2.pointer,
+                                  gamma: P + o.ln2Weight, beta: P + o.ln2Bias, n: N, c: H, eps: config.layerNormEps)
+            }
         }
         return ws.output(layer: config.layers - 1).pointer
     }
@@ -161,13 +179,19 @@ public final class Encoder {
                                scratch: s.lnScratch.pointer)
             dropoutBackward(gTmp, gRes2, count: N * H, site: noise?.ffnOutputSite(layer: l))
             // FFN: res2 ← dropout(GELU(h1·W1ᵀ + b1)·W2ᵀ + b2) + h1.
-            Elementwise.zero(s.gFfnAct.pointer, count: N * I)
-            Linear.backward(dx: s.gFfnAct.pointer, dWeight: G + o.ffnOutWeight, dBias: G + o.ffnOutBias, dy: gTmp,
-                            x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, n: N, inFeatures: I, outFeatures: H)
-            Elementwise.zero(s.gFfnPre.pointer, count: N * I)
-            GELU.backward(dx: s.gFfnPre.pointer, x: a.ffnPre.pointer, dy: s.gFfnAct.pointer, count: N * I)
-            Linear.backward(dx: gRes2, dWeight: G + o.ffnInWeight, dBias: G + o.ffnInBias, dy: s.gFfnPre.pointer,
-                            x: a.h1.pointer, weight: P + o.ffnInWeight, n: N, inFeatures: H, outFeatures: I)
+            Profiler.section("bwd ffn-out linear") {
+                Elementwise.zero(s.gFfnAct.pointer, count: N * I)
+                Linear.backward(dx: s.gFfnAct.pointer, dWeight: G + o.ffnOutWeight, dBias: G + o.ffnOutBias, dy: gTmp,
+                                x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, n: N, inFeatures: I, outFeatures: H)
+            }
+            Profiler.section("bwd gelu") {
+                Elementwise.zero(s.gFfnPre.pointer, count: N * I)
+                GELU.backward(dx: s.gFfnPre.pointer, x: a.ffnPre.pointer, dy: s.gFfnAct.pointer, count: N * I)
+            }
+            Profiler.section("bwd ffn-in linear") {
+                Linear.backward(dx: gRes2, dWeight: G + o.ffnInWeight, dBias: G + o.ffnInBias, dy: s.gFfnPre.pointer,
+                                x: a.h1.pointer, weight: P + o.ffnInWeight, n: N, inFeatures: H, outFeatures: I)
+            }
             // h1 = LN₁(res1): gRes1 = ∂L/∂res1 (also ∂L/∂x through the residual).
             Elementwise.zero(gRes1, count: N * H)
             LayerNorm.backward(dx: gRes1, dGamma: G + o.ln1Weight, dBeta: G + o.ln1Bias, dy: gRes2, x: a.res1.pointer,
@@ -175,15 +199,21 @@ public final class Encoder {
                                scratch: s.lnScratch.pointer)
             dropoutBackward(gTmp, gRes1, count: N * H, site: noise?.attentionOutputSite(layer: l))
             // res1 ← dropout(ctx·Woᵀ + bo) + x.
-            Elementwise.zero(gCtx, count: N * H)
-            Linear.backward(dx: gCtx, dWeight: G + o.attnOutWeight, dBias: G + o.attnOutBias, dy: gTmp,
-                            x: a.ctx.pointer, weight: P + o.attnOutWeight, n: N, inFeatures: H, outFeatures: H)
+            Profiler.section("bwd attn-out linear") {
+                Elementwise.zero(gCtx, count: N * H)
+                Linear.backward(dx: gCtx, dWeight: G + o.attnOutWeight, dBias: G + o.attnOutBias, dy: gTmp,
+                                x: a.ctx.pointer, weight: P + o.attnOutWeight, n: N, inFeatures: H, outFeatures: H)
+            }
             let headScale: UnsafePointer<Float>? = (noise?.drophead ?? 0) > 0 ? UnsafePointer(ws.headScales[l].pointer) : nil
-            Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, shape: shape,
-                               dropout: noise?.probabilitySite(layer: l), headScale: headScale, dBias: dBias,
-                               scratch: ws.attentionScratch.pointer)
-            Linear.backward(dx: gRes1, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: s.gQKV.pointer,
-                            x: x, weight: P + o.qkvWeight, n: N, inFeatures: H, outFeatures: 3 * H)
+            Profiler.section("bwd attention") {
+                Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, shape: shape,
+                                   dropout: noise?.probabilitySite(layer: l), headScale: headScale, dBias: dBias,
+                                   scratch: ws.attentionScratch.pointer)
+            }
+            Profiler.section("bwd qkv linear") {
+                Linear.backward(dx: gRes1, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: s.gQKV.pointer,
+                                x: x, weight: P + o.qkvWeight, n: N, inFeatures: H, outFeatures: 3 * H)
+            }
             swap(&gOut, &gRes1)  // gOut = ∂L/∂x, the previous layer's output
         }
 

@@ -61,9 +61,10 @@ public final class MirrorTrainer {
     /// One step on texts: view1[i] and view2[i] are a positive pair (view 2 already augmented).
     public func step(view1: [String], view2: [String]) throws -> StepResult {
         precondition(view1.count == view2.count && !view1.isEmpty, "two views of the same batch")
-        let encodings = (view1 + view2).map { tokenizer.encode($0, maxLength: options.maxLength) }
-        let batch = TokenBatch(encodings, padding: options.padsToMax ? .fixed(options.maxLength) : .longest,
-                               padTokenId: tokenizer.padTokenId)
+        let batch = Profiler.section("tokenize") {
+            TokenBatch((view1 + view2).map { tokenizer.encode($0, maxLength: options.maxLength) },
+                       padding: options.padsToMax ? .fixed(options.maxLength) : .longest, padTokenId: tokenizer.padTokenId)
+        }
         return try step(tokens: batch)
     }
 
@@ -80,23 +81,25 @@ public final class MirrorTrainer {
         let hidden = encoder.forward(input, workspace: workspace, noise: noise)
         if pooled.count < rows * H { pooled = FloatBuffer(count: rows * H); dPooled = FloatBuffer(count: rows * H) }
         if dHidden.count < input.tokens * H { dHidden = FloatBuffer(count: input.tokens * H) }
-        let loss = input.keep.withUnsafeBufferPointer { keep -> Float in
+        let loss = Profiler.section("pooling + InfoNCE") { input.keep.withUnsafeBufferPointer { keep -> Float in
             options.pooling.forward(pooled.pointer, hidden: hidden, keep: keep.baseAddress!, batch: rows,
                                     sequence: input.sequence, hiddenSize: H)
             let loss = infoNCE.forward(embeddings: pooled.pointer, rows: rows, dim: H, gradient: dPooled.pointer)
             options.pooling.backward(dHidden.pointer, dOut: dPooled.pointer, keep: keep.baseAddress!, batch: rows,
                                      sequence: input.sequence, hiddenSize: H)
             return loss
-        }
+        } }
         guard loss.isFinite else {
             throw ModelError.invalidInput("the loss became \(loss) at step \(step + 1); lower --lr or check the corpus")
         }
-        gradients.zero()
+        Profiler.section("zero gradients") { Elementwise.zero(gradients.pointer, count: gradients.count) }
         encoder.backward(input, dHidden: dHidden.pointer, workspace: workspace, gradients: gradients, noise: noise)
         let lr = optimizer.learningRate(atStep: step + 1)
-        optimizer.update(parameters: encoder.parameters.pointer, gradients: gradients.pointer,
-                         firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
-                         count: encoder.layout.totalCount, ranges: trainableRanges)
+        Profiler.section("AdamW") {
+            optimizer.update(parameters: encoder.parameters.pointer, gradients: gradients.pointer,
+                             firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
+                             count: encoder.layout.totalCount, ranges: trainableRanges)
+        }
         return StepResult(step: step, loss: loss, tokens: tokens.lengths.reduce(0, +),
                           paddedTokens: input.tokens, learningRate: lr)
     }

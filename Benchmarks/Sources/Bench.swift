@@ -1,0 +1,123 @@
+// mirror-bert-bench: times a Mirror-BERT training step and an encode pass for a model shape, in
+// this process, and prints one JSON line (s/step, tokens/s, GFLOP/s, peak RSS). Benchmarks/run.sh
+// runs it once per configuration (so each peak RSS is its own) next to the PyTorch reference and
+// prints the table. Weights are random (normal 0.02; shapes are what matter for speed); texts are
+// real sentences from the corpus, tokenized with the given tokenizer.
+//
+// usage: mirror-bert-bench train|encode --shape bert-base|minilm-l12|minilm-l6 --corpus FILE
+//          --tokenizer DIR [--steps N] [--batch-size 200] [--max-length 50] [--pooling mean]
+//          [--pad-to-max] [--threads N]
+
+import Foundation
+import Kernels
+import Models
+import Tokenizers
+import Training
+
+struct Shape {
+    let name: String, layers: Int, hidden: Int, heads: Int, intermediate: Int
+    static let all = [
+        Shape(name: "bert-base", layers: 12, hidden: 768, heads: 12, intermediate: 3072),
+        Shape(name: "minilm-l12", layers: 12, hidden: 384, heads: 12, intermediate: 1536),
+        Shape(name: "minilm-l6", layers: 6, hidden: 384, heads: 12, intermediate: 1536),
+    ]
+    /// Multiply-add FLOPs of one forward pass over `tokens` tokens in rows of length T.
+    func forwardFLOPs(tokens: Int, sequence T: Int) -> Double {
+        let perToken = 2.0 * Double(4 * hidden * hidden + 2 * hidden * intermediate) + 4.0 * Double(T * hidden)
+        return perToken * Double(tokens) * Double(layers)
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("mirror-bert-bench: " + message + "\n").utf8))
+    exit(2)
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+guard let mode = args.first, ["train", "encode"].contains(mode) else { fail("first argument: train or encode") }
+args.removeFirst()
+var options: [String: String] = [:]
+var flags: Set<String> = []
+while let a = args.first {
+    args.removeFirst()
+    guard a.hasPrefix("--") else { fail("unexpected argument \(a)") }
+    if a == "--pad-to-max" { flags.insert(a); continue }
+    guard let v = args.first else { fail("\(a) needs a value") }
+    options[a] = v
+    args.removeFirst()
+}
+guard let shape = Shape.all.first(where: { $0.name == options["--shape"] }) else {
+    fail("--shape one of \(Shape.all.map(\.name))")
+}
+guard let corpus = options["--corpus"], let tokenizerDir = options["--tokenizer"] else { fail("--corpus and --tokenizer are required") }
+if let t = options["--threads"], let n = Int(t) { Parallel.threads = n; BLAS.threads = n }
+let steps = Int(options["--steps"] ?? "3") ?? 3
+let batchSize = Int(options["--batch-size"] ?? "200") ?? 200
+let maxLength = Int(options["--max-length"] ?? "50") ?? 50
+guard let pooling = Pooling(rawValue: options["--pooling"] ?? "mean") else { fail("--pooling cls|mean|mean-masked") }
+
+let tokenizer = try TokenizerLoader.load(from: URL(fileURLWithPath: tokenizerDir))
+let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+let config = EncoderConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: shape.hidden, layers: shape.layers,
+                           heads: shape.heads, intermediateSize: shape.intermediate, maxPositions: 512, typeVocabSize: 2)
+let layout = ParameterLayout.make(config, pooler: false)
+let block = FloatBuffer(count: layout.totalCount)
+var rng = Rng(seed: 1)
+for e in layout.entries {
+    for i in e.range {
+        if e.name.hasSuffix("LayerNorm.weight") { block[i] = 1 } else if e.name.hasSuffix(".bias") { block[i] = 0 } else {
+            let u1 = max(rng.uniform(), 1e-7), u2 = rng.uniform()
+            block[i] = 0.02 * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        }
+    }
+}
+let encoder = Encoder(config: config, layout: layout, parameters: block)
+
+var result: [String: Any] = ["shape": shape.name, "mode": mode, "threads": Parallel.threads]
+if mode == "train" {
+    var o = TrainOptions.defaults(for: .sentence)
+    o.batchSize = batchSize; o.maxLength = maxLength; o.pooling = pooling; o.padToMax = flags.contains("--pad-to-max")
+    let trainer = try MirrorTrainer(encoder: encoder, tokenizer: tokenizer, options: o)
+    var augment = Rng(seed: 2)
+    var times: [Double] = [], tokens = 0, padded = 0, flops = 0.0
+    for s in 0...steps {  // step 0 warms up (allocation) and is not timed
+        let start = (s * batchSize) % max(1, lines.count - batchSize)
+        let texts = Array(lines[start..<(start + batchSize)])
+        let (v1, v2) = trainer.views(texts.enumerated().map { MirrorExample(view1: $1, view2: $1, line: $0) }, rng: &augment)
+        let t0 = Date()
+        let r = try trainer.step(view1: v1, view2: v2)
+        let dt = Date().timeIntervalSince(t0)
+        if s == 0 { Profiler.reset() }
+        if s > 0 {
+            times.append(dt); tokens += r.tokens; padded += r.paddedTokens
+            flops += 3 * shape.forwardFLOPs(tokens: r.paddedTokens, sequence: r.paddedTokens / (2 * batchSize))
+        }
+    }
+    let total = times.reduce(0, +)
+    result["seconds_per_step"] = total / Double(steps)
+    result["real_tokens_per_s"] = Double(tokens) / total
+    result["padded_tokens_per_step"] = padded / steps
+    result["gflops"] = flops / total / 1e9
+} else {
+    let texts = Array(lines.prefix(Int(options["--lines"] ?? "2000") ?? 2000))
+    let embedder = try Embedder(encoder: encoder, tokenizer: tokenizer, options: EmbedOptions(
+        pooling: pooling, maxLength: maxLength, batchSize: Int(options["--encode-batch"] ?? "64") ?? 64))
+    _ = try embedder.embed(Array(texts.prefix(64)))  // warm-up
+    let before = embedder.tokenCount
+    let t0 = Date()
+    _ = try embedder.embed(texts)
+    let dt = Date().timeIntervalSince(t0)
+    result["sentences_per_s"] = Double(texts.count) / dt
+    result["seconds"] = dt
+    result["real_tokens_per_s"] = Double(embedder.tokenCount - before) / dt
+}
+result["peak_rss_mb"] = peakRSSMegabytes()
+if Profiler.enabled { FileHandle.standardError.write(Data((Profiler.report() + "\n").utf8)) }
+let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""The PyTorch side of Benchmarks/run.sh: the official Mirror-BERT recipe (cambridgeltl/mirror-bert
+train.py + src/contrastive_learning.py, without AMP/CUDA): batch of B texts, view 2 span-masked,
+both views padded to max_length, random-init BertModel of the given shape, NTXentLoss(τ 0.04) from
+pytorch-metric-learning, AdamW lr 2e-5 wd 0.01, mean pooling over all positions. Also an encode
+pass (batches of 64, padded to the longest, masked-mean pooling). Prints one JSON line.
+
+usage: python Benchmarks/pytorch_reference.py train|encode --shape bert-base|minilm-l12|minilm-l6
+         --corpus FILE --tokenizer DIR [--steps 3] [--threads 2]
+Pinned: torch 2.13.0 (CPU wheel), transformers 5.24.0, pytorch-metric-learning 2.9.0
+(Scripts/reference/requirements.txt; ../shared/scripts/reference-venv.sh makes the venv).
+"""
+import argparse
+import json
+import resource
+import time
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer, BertConfig, BertModel
+
+SHAPES = {"bert-base": (12, 768, 12, 3072), "minilm-l12": (12, 384, 12, 1536), "minilm-l6": (6, 384, 12, 1536)}
+
+
+def erase_and_mask(s, mask_len=5):  # the reference's augmentation (src/data_loader.py)
+    if len(s) <= mask_len or len(s) < 30:
+        return s
+    ind = np.random.randint(len(s) - mask_len)
+    left, right = s.split(s[ind:ind + mask_len], 1)
+    return " ".join([left, "[MASK]", right])
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["train", "encode"])
+    p.add_argument("--shape", required=True)
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--tokenizer", required=True)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--batch-size", type=int, default=200)
+    p.add_argument("--max-length", type=int, default=50)
+    p.add_argument("--lines", type=int, default=2000)
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    np.random.seed(0)
+    L, H, nh, I = SHAPES[a.shape]
+    tok = AutoTokenizer.from_pretrained(a.tokenizer, use_fast=True)
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=H, num_hidden_layers=L, num_attention_heads=nh,
+                     intermediate_size=I, max_position_embeddings=512)
+    model = BertModel(cfg)
+    lines = [l for l in open(a.corpus, encoding="utf-8").read().split("\n") if l]
+    out = {"shape": a.shape, "mode": a.mode, "threads": a.threads}
+    if a.mode == "train":
+        from pytorch_metric_learning.losses import NTXentLoss
+        loss_fn = NTXentLoss(temperature=0.04)
+        opt = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)
+        model.train()
+        times = []
+        for s in range(a.steps + 1):
+            start = (s * a.batch_size) % max(1, len(lines) - a.batch_size)
+            texts = lines[start:start + a.batch_size]
+            t0 = time.perf_counter()
+            v1 = tok(texts, max_length=a.max_length, padding="max_length", truncation=True, return_tensors="pt")
+            v2 = tok([erase_and_mask(t) for t in texts], max_length=a.max_length, padding="max_length",
+                     truncation=True, return_tensors="pt")
+            opt.zero_grad()
+            e1 = model(**v1).last_hidden_state.mean(1)
+            e2 = model(**v2).last_hidden_state.mean(1)
+            labels = torch.arange(e1.size(0))
+            loss = loss_fn(torch.cat([e1, e2]), torch.cat([labels, labels]))
+            loss.backward()
+            opt.step()
+            if s > 0:
+                times.append(time.perf_counter() - t0)
+        out["seconds_per_step"] = sum(times) / len(times)
+        n = 2 * a.batch_size * a.max_length
+        per_token = 2.0 * (4 * H * H + 2 * H * I) + 4.0 * a.max_length * H
+        out["gflops"] = 3 * per_token * n * L / out["seconds_per_step"] / 1e9
+        out["padded_tokens_per_step"] = n
+    else:
+        model.eval()
+        texts = lines[:a.lines]
+        def run(batch):
+            enc = tok(batch, padding=True, truncation=True, max_length=a.max_length, return_tensors="pt")
+            with torch.no_grad():
+                h = model(**enc).last_hidden_state
+            m = enc["attention_mask"].unsqueeze(-1).float()
+            return (h * m).sum(1) / m.sum(1)
+        run(texts[:64])
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), 64):
+            run(texts[i:i + 64])
+        dt = time.perf_counter() - t0
+        out["sentences_per_s"] = len(texts) / dt
+        out["seconds"] = dt
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
