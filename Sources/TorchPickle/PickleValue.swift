@@ -66,10 +66,14 @@ final class PickleList {
 
 /// A mutable dict keeping insertion order (dict and OrderedDict alike); keys must be hashable.
 final class PickleDict {
+    /// Built by collections.OrderedDict() (which may take BUILD), not by EMPTY_DICT/DICT.
+    let isOrderedDict: Bool
     private(set) var keys: [PickleValue] = []
     private(set) var values: [PickleValue] = []
     private var index: [HashKey: Int] = [:]
     var depth = 1
+
+    init(isOrderedDict: Bool) { self.isOrderedDict = isOrderedDict }
 
     /// Sets `key` to `value` (replacing an existing value in place, as Python does).
     func set(_ key: PickleValue, hash: HashKey, _ value: PickleValue) {

@@ -28,7 +28,6 @@ final class Unpickler {
     private var memo: [Int: PickleValue] = [:]
     private var lists: [PickleList] = []
     private var dicts: [PickleDict] = []
-    private var orderedDicts = Set<ObjectIdentifier>()
     /// Offset of the opcode being executed, for errors.
     private var at = 0
 
@@ -281,9 +280,8 @@ final class Unpickler {
     }
 
     private func newDict(ordered: Bool = false) -> PickleDict {
-        let d = PickleDict()
+        let d = PickleDict(isOrderedDict: ordered)
         dicts.append(d)
-        if ordered { orderedDicts.insert(ObjectIdentifier(d)) }
         return d
     }
 
@@ -392,7 +390,7 @@ final class Unpickler {
 
     private func build(_ target: PickleValue, state: PickleValue) throws {
         // OrderedDict state dicts carry `_metadata` as instance attributes: accept and ignore them.
-        guard case .dict(let d) = target, orderedDicts.contains(ObjectIdentifier(d)) else {
+        guard case .dict(let d) = target, d.isOrderedDict else {
             throw TorchPickleError.forbiddenCall(path: path, offset: at, callee: "BUILD on \(target.kind)")
         }
         switch state {
