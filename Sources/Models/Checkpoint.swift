@@ -1,4 +1,5 @@
-// A Hugging Face checkpoint folder: config.json, the tokenizer files and model.safetensors.
+// A Hugging Face checkpoint folder: config.json, the tokenizer files and model.safetensors (or,
+// failing that, pytorch_model.bin, read through TorchPickle; both go through one loading path).
 // Loading is strict (mlx-swift style): every parameter the architecture defines must be present
 // with the config's shape, and a tensor we don't know is an error — except the few that are
 // known to be irrelevant to the encoder (pre-training and task heads, `position_ids`), which are
@@ -10,6 +11,7 @@ import Foundation
 import Kernels
 import SafeTensors
 import Tokenizers
+import TorchPickle
 
 public final class Checkpoint {
     public let directory: URL
@@ -50,35 +52,45 @@ public final class Checkpoint {
                           encoder: encoder, ignoredTensors: ignored)
     }
 
-    /// Reads model.safetensors into a new parameter block laid out for `config`.
+    /// Reads the weights into a new parameter block laid out for `config`: model.safetensors, or
+    /// pytorch_model.bin (read without executing its pickle) when there is no model.safetensors.
     public static func loadWeights(_ directory: URL, config: EncoderConfig) throws -> (Encoder, ignored: [String]) {
+        try loadWeights(from: try weightsFile(in: directory), config: config)
+    }
+
+    /// The folder's weights file, opened and validated.
+    public static func weightsFile(in directory: URL) throws -> any WeightsFile {
         let url = directory.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            let bin = directory.appendingPathComponent("pytorch_model.bin")
-            if FileManager.default.fileExists(atPath: bin.path) {
-                throw ModelError.unsupported(path: bin.path, what: "weights format pytorch_model.bin (convert to model.safetensors first)")
-            }
-            throw ModelError.missingFile(path: url.path, what: "model.safetensors")
+        if FileManager.default.fileExists(atPath: url.path) { return try SafeTensorsFile(url: url) }
+        let bin = directory.appendingPathComponent("pytorch_model.bin")
+        if FileManager.default.fileExists(atPath: bin.path) { return try TorchCheckpoint(url: bin) }
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin.index.json").path) {
+            throw ModelError.unsupported(path: directory.path, what: "sharded pytorch_model-*.bin weights (one file is supported)")
         }
-        let file = try SafeTensorsFile(url: url)
-        var byName: [String: TensorInfo] = [:]
+        throw ModelError.missingFile(path: url.path, what: "model.safetensors (or pytorch_model.bin)")
+    }
+
+    /// Fills a parameter block from `file`, strictly: every parameter of the layout present with
+    /// the config's shape, no tensor the encoder does not know except the ignored heads/buffers.
+    public static func loadWeights(from file: any WeightsFile, config: EncoderConfig) throws -> (Encoder, ignored: [String]) {
+        var byName: [String: WeightsEntry] = [:]
         var ignored: [String] = []
-        for t in file.tensors {
+        for t in file.weightEntries {
             guard let name = canonicalName(t.name, family: config.family) else { ignored.append(t.name); continue }
             if byName[name] != nil {
-                throw ModelError.unexpectedParameter(path: url.path, name: "\(t.name) (a second tensor for '\(name)')")
+                throw ModelError.unexpectedParameter(path: file.path, name: "\(t.name) (a second tensor for '\(name)')")
             }
             byName[name] = t
         }
         let layout = ParameterLayout.make(config, pooler: byName["pooler.dense.weight"] != nil)
         for name in byName.keys where layout.entry(name) == nil {
-            throw ModelError.unexpectedParameter(path: url.path, name: byName[name]!.name)
+            throw ModelError.unexpectedParameter(path: file.path, name: byName[name]!.name)
         }
         let block = FloatBuffer(count: layout.totalCount)
         for e in layout.entries {
-            guard let t = byName[e.name] else { throw ModelError.missingParameter(path: url.path, name: e.name) }
+            guard let t = byName[e.name] else { throw ModelError.missingParameter(path: file.path, name: e.name) }
             guard t.shape == e.shape else {
-                throw ModelError.shapeMismatch(path: url.path, name: t.name, expected: e.shape, found: t.shape)
+                throw ModelError.shapeMismatch(path: file.path, name: t.name, expected: e.shape, found: t.shape)
             }
             try file.readFloats(t.name, into: UnsafeMutableBufferPointer(start: block.pointer + e.offset, count: e.count))
         }
@@ -95,4 +107,32 @@ public final class Checkpoint {
         if n.hasSuffix("LayerNorm.beta") { n = String(n.dropLast(4)) + "bias" }
         return n
     }
+}
+
+// MARK: - Weights files
+
+/// One tensor of a weights file: name, element type and shape.
+public struct WeightsEntry: Sendable, Equatable {
+    public let name: String
+    public let dtype: DType
+    public let shape: [Int]
+}
+
+/// A weights file seen as named tensors that can be read as floats: model.safetensors
+/// (`SafeTensorsFile`) or pytorch_model.bin (`TorchCheckpoint`).
+public protocol WeightsFile: AnyObject {
+    /// Names the file in errors.
+    var path: String { get }
+    /// Every tensor, in the file's order.
+    var weightEntries: [WeightsEntry] { get }
+    /// Converts an F32, F16 or BF16 tensor to Float into `dst` (count = element count), C order.
+    func readFloats(_ name: String, into dst: UnsafeMutableBufferPointer<Float>) throws
+}
+
+extension SafeTensorsFile: WeightsFile {
+    public var weightEntries: [WeightsEntry] { tensors.map { WeightsEntry(name: $0.name, dtype: $0.dtype, shape: $0.shape) } }
+}
+
+extension TorchCheckpoint: WeightsFile {
+    public var weightEntries: [WeightsEntry] { tensors.map { WeightsEntry(name: $0.name, dtype: $0.dtype, shape: $0.shape) } }
 }
