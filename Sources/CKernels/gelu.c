@@ -21,3 +21,13 @@ void ck_gelu_backward(float *dx, const float *x, const float *dy, long n) {
         dx[i] += dy[i] * (cdf + v * pdf);
     }
 }
+
+CK_MULTIVERSION
+void ck_gelu_backward_inplace(float *d, const float *x, long n) {
+    for (long i = 0; i < n; i++) {
+        float v = x[i];
+        float cdf = 0.5f * (1.0f + ck_erf(v * CK_SQRT1_2));
+        float pdf = CK_INV_SQRT_2PI * ck_exp(-0.5f * v * v);
+        d[i] *= cdf + v * pdf;
+    }
+}

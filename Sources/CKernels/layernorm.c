@@ -26,7 +26,7 @@ void ck_layernorm_forward(float *y, float *mean, float *rstd, const float *x,
 CK_MULTIVERSION
 void ck_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
                            const float *x, const float *mean, const float *rstd,
-                           const float *gamma, long n, long c) {
+                           const float *gamma, long n, long c, int accumulate) {
 #pragma clang fp reassociate(on)
     for (long i = 0; i < n; i++) {
         const float *xi = x + i * c, *dyi = dy + i * c;
@@ -47,7 +47,8 @@ void ck_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *
             float dn = dyi[j] * gamma[j];
             dgamma[j] += dyi[j] * xh;
             dbeta[j] += dyi[j];
-            dxi[j] += r * (dn - a - xh * b);
+            float g = r * (dn - a - xh * b);
+            dxi[j] = accumulate ? dxi[j] + g : g;
         }
     }
 }

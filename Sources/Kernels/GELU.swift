@@ -9,6 +9,13 @@ public enum GELU {
         }
     }
 
+    /// d ← d·GELU′(x), in place.
+    public static func backwardInPlace(_ d: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, count: Int) {
+        Parallel.chunks(count, minPerChunk: 4096) { _, r in
+            ck_gelu_backward_inplace(d + r.lowerBound, x + r.lowerBound, r.count)
+        }
+    }
+
     /// dx += dy·GELU′(x).
     public static func backward(dx: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, count: Int) {
         Parallel.chunks(count, minPerChunk: 4096) { _, r in

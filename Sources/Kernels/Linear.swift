@@ -1,6 +1,6 @@
 // Linear layer, PyTorch nn.Linear semantics: weight W (out, in), bias b (out).
 // forward:  y (n, out) = x (n, in) · Wᵀ + b
-// backward: dx (n, in) += dy · W;  dW (out, in) += dyᵀ · x;  db (out) += Σₙ dy
+// backward: dx (n, in) (+)= dy · W;  dW (out, in) += dyᵀ · x;  db (out) += Σₙ dy
 
 public enum Linear {
     /// y (n, out) = x (n, in) · Wᵀ + b. `ldx`/`ldy` are row strides (default: dense).
@@ -20,17 +20,18 @@ public enum Linear {
                   beta: bias == nil ? 0 : 1, c: y, ldc: ldy)
     }
 
-    /// Accumulates dx += dy·W (if dx is non-nil), dW += dyᵀ·x and db += Σ dy.
+    /// Accumulates dx += dy·W (if dx is non-nil; dx = dy·W when `accumulateInput` is false),
+    /// dW += dyᵀ·x and db += Σ dy.
     public static func backward(
         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
         dBias: UnsafeMutablePointer<Float>?,
         dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        n: Int, inFeatures: Int, outFeatures: Int, ldx: Int? = nil, lddy: Int? = nil
+        n: Int, inFeatures: Int, outFeatures: Int, ldx: Int? = nil, lddy: Int? = nil, accumulateInput: Bool = true
     ) {
         let ldx = ldx ?? inFeatures, lddy = lddy ?? outFeatures
         if let dx {
             BLAS.gemm(m: n, n: inFeatures, k: outFeatures, a: dy, lda: lddy, b: weight, ldb: inFeatures,
-                      beta: 1, c: dx, ldc: ldx)
+                      beta: accumulateInput ? 1 : 0, c: dx, ldc: ldx)
         }
         BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy, lda: lddy, b: x, ldb: ldx,
                   beta: 1, c: dWeight, ldc: inFeatures)

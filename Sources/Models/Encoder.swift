@@ -29,7 +29,7 @@ public final class Encoder {
     }
 
     /// The embedding tables and the input index arrays that select their rows.
-    private func embeddingLookups(_ input: EncoderInput, _ body: ([EmbeddingTable], [UnsafePointer<Int32>]) -> Void) {
+    func embeddingLookups(_ input: EncoderInput, _ body: ([EmbeddingTable], [UnsafePointer<Int32>]) -> Void) {
         let P = UnsafePointer(parameters.pointer), e = embeddingOffsets
         input.ids.withUnsafeBufferPointer { ids in
             input.positions.withUnsafeBufferPointer { pos in
@@ -72,66 +72,77 @@ public final class Encoder {
             }
         }
 
-        let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
         let bias = relativeBias(sequence: input.sequence, workspace: ws)
         if let noise, noise.drophead > 0, ws.headScales.count != config.layers || ws.headScales[0].count < input.batch * config.heads {
             ws.headScales = (0..<config.layers).map { _ in FloatBuffer(count: input.batch * config.heads) }
         }
-        for l in 0..<config.layers {
-            let o = layerOffsets[l], a = ws.activations(layer: l)
-            let x = ws.input(layer: l).pointer, y = ws.output(layer: l).pointer
-            // Self-attention.
-            Profiler.section("fwd qkv linear") {
-                Linear.forward(y: a.qkv.pointer, x: x, weight: P + o.qkvWeight, bias: P + o.qkvBias,
-                               n: N, inFeatures: H, outFeatures: 3 * H)
+        for l in 0..<config.layers { forwardLayer(l, input, workspace: ws, noise: noise, bias: bias) }
+        return ws.output(layer: config.layers - 1).pointer
+    }
+
+    /// Layer l: from ws.input(l) to ws.output(l), saving what its backward needs in
+    /// ws.activations(l). Deterministic given `noise`, so the backward pass can rerun it.
+    func forwardLayer(_ l: Int, _ input: EncoderInput, workspace ws: EncoderWorkspace, noise: Noise?,
+                      bias: UnsafePointer<Float>?) {
+        let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
+        let P = UnsafePointer(parameters.pointer)
+        let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
+        let o = layerOffsets[l], a = ws.activations(layer: l)
+        let x = ws.input(layer: l).pointer, y = ws.output(layer: l).pointer
+        // Self-attention.
+        Profiler.section("fwd qkv linear") {
+            Linear.forward(y: a.qkv.pointer, x: x, weight: P + o.qkvWeight, bias: P + o.qkvBias,
+                           n: N, inFeatures: H, outFeatures: 3 * H)
+        }
+        var headScale: UnsafePointer<Float>? = nil
+        if let noise, noise.drophead > 0 {
+            noise.fillHeadScales(ws.headScales[l].pointer, layer: l, batch: input.batch, heads: config.heads)
+            headScale = UnsafePointer(ws.headScales[l].pointer)
+        }
+        Profiler.section("fwd attention") {
+            input.keep.withUnsafeBufferPointer { keep in
+                Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
+                                  keep: keep.baseAddress!, shape: shape, dropout: noise?.probabilitySite(layer: l),
+                                  headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
             }
-            var headScale: UnsafePointer<Float>? = nil
-            if let noise, noise.drophead > 0 {
-                noise.fillHeadScales(ws.headScales[l].pointer, layer: l, batch: input.batch, heads: config.heads)
-                headScale = UnsafePointer(ws.headScales[l].pointer)
-            }
-            Profiler.section("fwd attention") {
-                input.keep.withUnsafeBufferPointer { keep in
-                    Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
-                                      keep: keep.baseAddress!, shape: shape, dropout: noise?.probabilitySite(layer: l),
-                                      headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
-                }
-            }
-            // Output projection, dropout, residual, LayerNorm.
-            Profiler.section("fwd attn-out linear") {
-                Linear.forward(y: a.res1.pointer, x: a.ctx.pointer, weight: P + o.attnOutWeight, bias: P + o.attnOutBias,
-                               n: N, inFeatures: H, outFeatures: H)
-            }
+        }
+        // Output projection, dropout, residual, LayerNorm.
+        Profiler.section("fwd attn-out linear") {
+            Linear.forward(y: a.res1.pointer, x: a.ctx.pointer, weight: P + o.attnOutWeight, bias: P + o.attnOutBias,
+                           n: N, inFeatures: H, outFeatures: H)
+        }
+        Profiler.section("fwd dropout + residual") {
             if let noise, noise.hiddenDropout > 0 {
                 Dropout.forward(y: a.res1.pointer, x: a.res1.pointer, count: N * H, site: noise.attentionOutputSite(layer: l))
             }
             Elementwise.add(a.res1.pointer, x, count: N * H)
-            Profiler.section("fwd layernorm") {
-                LayerNorm.forward(y: a.h1.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, x: a.res1.pointer,
-                                  gamma: P + o.ln1Weight, beta: P + o.ln1Bias, n: N, c: H, eps: config.layerNormEps)
-            }
-            // Feed-forward.
-            Profiler.section("fwd ffn-in linear") {
-                Linear.forward(y: a.ffnPre.pointer, x: a.h1.pointer, weight: P + o.ffnInWeight, bias: P + o.ffnInBias,
-                               n: N, inFeatures: H, outFeatures: I)
-            }
-            Profiler.section("fwd gelu") {
-                GELU.forward(y: a.ffnAct.pointer, x: a.ffnPre.pointer, count: N * I)
-            }
-            Profiler.section("fwd ffn-out linear") {
-                Linear.forward(y: a.res2.pointer, x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, bias: P + o.ffnOutBias,
-                               n: N, inFeatures: I, outFeatures: H)
-            }
+        }
+        Profiler.section("fwd layernorm") {
+            LayerNorm.forward(y: a.h1.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, x: a.res1.pointer,
+                              gamma: P + o.ln1Weight, beta: P + o.ln1Bias, n: N, c: H, eps: config.layerNormEps)
+        }
+        // Feed-forward.
+        Profiler.section("fwd ffn-in linear") {
+            Linear.forward(y: a.ffnPre.pointer, x: a.h1.pointer, weight: P + o.ffnInWeight, bias: P + o.ffnInBias,
+                           n: N, inFeatures: H, outFeatures: I)
+        }
+        Profiler.section("fwd gelu") {
+            GELU.forward(y: a.ffnAct.pointer, x: a.ffnPre.pointer, count: N * I)
+        }
+        Profiler.section("fwd ffn-out linear") {
+            Linear.forward(y: a.res2.pointer, x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, bias: P + o.ffnOutBias,
+                           n: N, inFeatures: I, outFeatures: H)
+        }
+        Profiler.section("fwd dropout + residual") {
             if let noise, noise.hiddenDropout > 0 {
                 Dropout.forward(y: a.res2.pointer, x: a.res2.pointer, count: N * H, site: noise.ffnOutputSite(layer: l))
             }
             Elementwise.add(a.res2.pointer, a.h1.pointer, count: N * H)
-            Profiler.section("fwd layernorm") {
-                LayerNorm.forward(y: y, mean: a.mean2.pointer, rstd: a.rstd2.pointer, x: a.res2.pointer,
-                                  gamma: P + o.ln2Weight, beta: P + o.ln2Bias, n: N, c: H, eps: config.layerNormEps)
-            }
         }
-        return ws.output(layer: config.layers - 1).pointer
+        Profiler.section("fwd layernorm") {
+            LayerNorm.forward(y: y, mean: a.mean2.pointer, rstd: a.rstd2.pointer, x: a.res2.pointer,
+                              gamma: P + o.ln2Weight, beta: P + o.ln2Bias, n: N, c: H, eps: config.layerNormEps)
+        }
     }
 
     /// MPNet: the (heads, T, T) relative position bias for this sequence length; nil otherwise.
@@ -147,103 +158,5 @@ public final class Encoder {
         RelativePositionBias.expand(ws.relativeBias.pointer, table: parameters.pointer + offset, buckets: ws.biasBuckets,
                                     heads: config.heads, sequence: T)
         return UnsafePointer(ws.relativeBias.pointer)
-    }
-
-    // MARK: - Backward
-
-    /// Accumulates into `gradients` (the layout's block) the gradient of a loss whose gradient with
-    /// respect to the last hidden state is `dHidden` (B·T, H). Needs the training workspace of the
-    /// forward call just made with the same `input` and `noise`.
-    public func backward(_ input: EncoderInput, dHidden: UnsafePointer<Float>, workspace ws: EncoderWorkspace,
-                         gradients: FloatBuffer, noise: Noise? = nil) {
-        precondition(ws.training, "backward needs a training workspace")
-        precondition(gradients.count == layout.totalCount, "gradient block does not match the layout")
-        guard let s = ws.backward else { preconditionFailure("backward before forward") }
-        let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
-        let P = UnsafePointer(parameters.pointer), G = gradients.pointer
-        let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
-
-        let dBias: UnsafeMutablePointer<Float>? = embeddingOffsets.relativeBias == nil ? nil : ws.relativeBiasGradient.pointer
-        dBias?.update(repeating: 0, count: config.heads * input.sequence * input.sequence)
-        var gOut = s.gOut.pointer, gRes1 = s.gRes1.pointer
-        let gRes2 = s.gRes2.pointer, gTmp = s.gTmp.pointer, gCtx = s.gCtx.pointer
-        Elementwise.copy(gOut, dHidden, count: N * H)
-
-        for l in stride(from: config.layers - 1, through: 0, by: -1) {
-            let o = layerOffsets[l], a = ws.activations(layer: l)
-            let x = ws.input(layer: l).pointer
-            // y = LN₂(res2): gRes2 = ∂L/∂res2 (which is also ∂L/∂h1 through the residual).
-            Elementwise.zero(gRes2, count: N * H)
-            LayerNorm.backward(dx: gRes2, dGamma: G + o.ln2Weight, dBeta: G + o.ln2Bias, dy: gOut, x: a.res2.pointer,
-                               mean: a.mean2.pointer, rstd: a.rstd2.pointer, gamma: P + o.ln2Weight, n: N, c: H,
-                               scratch: s.lnScratch.pointer)
-            dropoutBackward(gTmp, gRes2, count: N * H, site: noise?.ffnOutputSite(layer: l))
-            // FFN: res2 ← dropout(GELU(h1·W1ᵀ + b1)·W2ᵀ + b2) + h1.
-            Profiler.section("bwd ffn-out linear") {
-                Elementwise.zero(s.gFfnAct.pointer, count: N * I)
-                Linear.backward(dx: s.gFfnAct.pointer, dWeight: G + o.ffnOutWeight, dBias: G + o.ffnOutBias, dy: gTmp,
-                                x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, n: N, inFeatures: I, outFeatures: H)
-            }
-            Profiler.section("bwd gelu") {
-                Elementwise.zero(s.gFfnPre.pointer, count: N * I)
-                GELU.backward(dx: s.gFfnPre.pointer, x: a.ffnPre.pointer, dy: s.gFfnAct.pointer, count: N * I)
-            }
-            Profiler.section("bwd ffn-in linear") {
-                Linear.backward(dx: gRes2, dWeight: G + o.ffnInWeight, dBias: G + o.ffnInBias, dy: s.gFfnPre.pointer,
-                                x: a.h1.pointer, weight: P + o.ffnInWeight, n: N, inFeatures: H, outFeatures: I)
-            }
-            // h1 = LN₁(res1): gRes1 = ∂L/∂res1 (also ∂L/∂x through the residual).
-            Elementwise.zero(gRes1, count: N * H)
-            LayerNorm.backward(dx: gRes1, dGamma: G + o.ln1Weight, dBeta: G + o.ln1Bias, dy: gRes2, x: a.res1.pointer,
-                               mean: a.mean1.pointer, rstd: a.rstd1.pointer, gamma: P + o.ln1Weight, n: N, c: H,
-                               scratch: s.lnScratch.pointer)
-            dropoutBackward(gTmp, gRes1, count: N * H, site: noise?.attentionOutputSite(layer: l))
-            // res1 ← dropout(ctx·Woᵀ + bo) + x.
-            Profiler.section("bwd attn-out linear") {
-                Elementwise.zero(gCtx, count: N * H)
-                Linear.backward(dx: gCtx, dWeight: G + o.attnOutWeight, dBias: G + o.attnOutBias, dy: gTmp,
-                                x: a.ctx.pointer, weight: P + o.attnOutWeight, n: N, inFeatures: H, outFeatures: H)
-            }
-            let headScale: UnsafePointer<Float>? = (noise?.drophead ?? 0) > 0 ? UnsafePointer(ws.headScales[l].pointer) : nil
-            Profiler.section("bwd attention") {
-                Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, shape: shape,
-                                   dropout: noise?.probabilitySite(layer: l), headScale: headScale, dBias: dBias,
-                                   scratch: ws.attentionScratch.pointer)
-            }
-            Profiler.section("bwd qkv linear") {
-                Linear.backward(dx: gRes1, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: s.gQKV.pointer,
-                                x: x, weight: P + o.qkvWeight, n: N, inFeatures: H, outFeatures: 3 * H)
-            }
-            swap(&gOut, &gRes1)  // gOut = ∂L/∂x, the previous layer's output
-        }
-
-        let e = embeddingOffsets
-        if let dBias, let offset = e.relativeBias {
-            RelativePositionBias.scatter(G + offset, dBias: dBias, buckets: ws.biasBuckets, heads: config.heads,
-                                         sequence: input.sequence)
-        }
-        // Embeddings: x₀ = dropout(LN(word + position [+ type])).
-        dropoutBackward(gTmp, gOut, count: N * H, site: noise?.embeddingSite())
-        Elementwise.zero(gRes1, count: N * H)
-        LayerNorm.backward(dx: gRes1, dGamma: G + e.lnWeight, dBeta: G + e.lnBias, dy: gTmp, x: ws.embSum.pointer,
-                           mean: ws.embMean.pointer, rstd: ws.embRstd.pointer, gamma: P + e.lnWeight, n: N, c: H,
-                           scratch: s.lnScratch.pointer)
-        let pad = Int32(config.padTokenId)
-        embeddingLookups(input) { _, indices in
-            var dTables: [UnsafeMutablePointer<Float>?] = [G + e.word, G + e.position]
-            var padding: [Int32?] = [pad, config.family.offsetsPositionsByPadding ? pad : nil]
-            if let t = e.tokenType { dTables.append(G + t); padding.append(nil) }
-            Embedding.backward(dTables: dTables, indices: indices, paddingIndices: padding, dOut: gRes1, n: N, hidden: H)
-        }
-    }
-
-    /// dst = dropout′(src) (the mask of `site`), or a copy when there is no dropout.
-    private func dropoutBackward(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int,
-                                 site: DropoutSite?) {
-        if let site, site.isActive {
-            Dropout.backward(dx: dst, dy: src, count: count, site: site, accumulate: false)
-        } else {
-            Elementwise.copy(dst, src, count: count)
-        }
     }
 }

@@ -1,6 +1,8 @@
 // Activation buffers for the encoder, allocated once and grown only when a larger batch comes.
-// In training mode every layer keeps what its backward pass needs; in inference mode one set of
-// layer buffers is reused by all layers.
+// In training mode every layer keeps what its backward pass needs — or, with `recompute`, only
+// its input, the backward pass rebuilding the rest one layer at a time (about a third more
+// compute for a fraction of the memory); in inference mode one set of layer buffers is reused by
+// all layers.
 
 import Kernels
 
@@ -35,14 +37,14 @@ final class LayerActivations {
 final class BackwardScratch {
     let gOut: FloatBuffer, gRes2: FloatBuffer, gTmp: FloatBuffer, gRes1: FloatBuffer, gCtx: FloatBuffer  // (N, H)
     let gQKV: FloatBuffer      // (N, 3H)
-    let gFfnAct: FloatBuffer, gFfnPre: FloatBuffer  // (N, I)
+    let gFfn: FloatBuffer      // (N, I): through the FFN output projection, then GELU (in place)
     let lnScratch: FloatBuffer  // per-thread partial LayerNorm parameter gradients
 
     init(tokens N: Int, hidden H: Int, intermediate I: Int) {
         gOut = FloatBuffer(count: N * H); gRes2 = FloatBuffer(count: N * H); gTmp = FloatBuffer(count: N * H)
         gRes1 = FloatBuffer(count: N * H); gCtx = FloatBuffer(count: N * H)
         gQKV = FloatBuffer(count: N * 3 * H)
-        gFfnAct = FloatBuffer(count: N * I); gFfnPre = FloatBuffer(count: N * I)
+        gFfn = FloatBuffer(count: N * I)
         lnScratch = FloatBuffer(count: 2 * H * Parallel.threads)
     }
 }
@@ -50,6 +52,8 @@ final class BackwardScratch {
 public final class EncoderWorkspace {
     public let config: EncoderConfig
     public private(set) var training: Bool
+    /// Training keeps only each layer's input and recomputes the rest in the backward pass.
+    public let recompute: Bool
     private(set) var tokenCapacity = 0
     private(set) var probCapacity = 0
     private(set) var scratchCapacity = 0
@@ -68,9 +72,21 @@ public final class EncoderWorkspace {
     var relativeBiasGradient = FloatBuffer(count: 0)
     var biasBuckets: [Int32] = []
 
-    public init(config: EncoderConfig, training: Bool) {
+    public init(config: EncoderConfig, training: Bool, recompute: Bool = false) {
         self.config = config
         self.training = training
+        self.recompute = training && recompute
+    }
+
+    /// Bytes a training workspace holds for `tokens` = B·T tokens (activations and gradient
+    /// scratch, not the parameters), without and with recomputation.
+    public static func trainingBytes(config c: EncoderConfig, batch: Int, sequence: Int, recompute: Bool) -> Int {
+        let N = batch * sequence, H = c.hiddenSize, I = c.intermediateSize
+        let perLayer = N * (7 * H + 2 * I + 4) + batch * c.heads * sequence * sequence
+        let layers = recompute ? 1 : c.layers
+        let inputs = (c.layers + 1) * N * H
+        let scratch = N * (8 * H + I)
+        return 4 * (layers * perLayer + inputs + scratch + N * (H + 2))
     }
 
     /// Makes sure buffers fit a batch of `batch` rows of `sequence` tokens.
@@ -85,7 +101,7 @@ public final class EncoderWorkspace {
         layers = []; xs = []; backward = nil
         embSum = FloatBuffer(count: n * H)
         embMean = FloatBuffer(count: n); embRstd = FloatBuffer(count: n)
-        let layerSets = training ? config.layers : 1
+        let layerSets = training && !recompute ? config.layers : 1
         layers = (0..<layerSets).map { _ in LayerActivations(tokens: n, probs: p, hidden: H, intermediate: I) }
         xs = (0..<(training ? config.layers + 1 : 2)).map { _ in FloatBuffer(count: n * H) }
         attentionScratch = FloatBuffer(count: s)
@@ -93,7 +109,7 @@ public final class EncoderWorkspace {
         tokenCapacity = n; probCapacity = p; scratchCapacity = s
     }
 
-    func activations(layer l: Int) -> LayerActivations { training ? layers[l] : layers[0] }
+    func activations(layer l: Int) -> LayerActivations { training && !recompute ? layers[l] : layers[0] }
     func input(layer l: Int) -> FloatBuffer { training ? xs[l] : xs[l % 2] }
     func output(layer l: Int) -> FloatBuffer { training ? xs[l + 1] : xs[(l + 1) % 2] }
 }

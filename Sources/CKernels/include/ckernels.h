@@ -13,16 +13,18 @@ int ck_cpu_level(void);
 /// x, y (n, c); mean, rstd (n). y = (x − μ)·rstd·γ + β, rstd = 1/sqrt(var + eps), var biased.
 void ck_layernorm_forward(float *y, float *mean, float *rstd, const float *x,
                           const float *gamma, const float *beta, long n, long c, float eps);
-/// dx (n, c) += ∂L/∂x; dgamma, dbeta (c) += ∂L/∂γ, ∂L/∂β. x is the forward input.
-/// dnorm = dy·γ; dx = rstd·(dnorm − mean(dnorm) − x̂·mean(dnorm·x̂)).
+/// dx (n, c) += ∂L/∂x (or = when accumulate is 0); dgamma, dbeta (c) += ∂L/∂γ, ∂L/∂β. x is the
+/// forward input. dnorm = dy·γ; dx = rstd·(dnorm − mean(dnorm) − x̂·mean(dnorm·x̂)).
 void ck_layernorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
                            const float *x, const float *mean, const float *rstd,
-                           const float *gamma, long n, long c);
+                           const float *gamma, long n, long c, int accumulate);
 
 // MARK: - GELU (exact, erf form): y = ½·x·(1 + erf(x/√2))
 void ck_gelu_forward(float *y, const float *x, long n);
 /// dx += dy · (½(1 + erf(x/√2)) + x·φ(x)), φ the standard normal density.
 void ck_gelu_backward(float *dx, const float *x, const float *dy, long n);
+/// d ← d · GELU′(x) in place (the gradient through GELU, overwriting the upstream gradient).
+void ck_gelu_backward_inplace(float *d, const float *x, long n);
 
 // MARK: - Softmax over rows of attention scores with a key mask
 /// s (rows, cols) with row stride ld, in place: s ← softmax(scale·s + bias) over the columns j
@@ -43,3 +45,13 @@ void ck_dropout_forward(float *y, const float *x, long n, float p, uint64_t seed
 /// accumulate = 0 overwrites dx instead.
 void ck_dropout_backward(float *dx, const float *dy, long n, float p, uint64_t seed,
                          uint64_t stream, uint64_t first, int accumulate);
+
+// MARK: - Small strided matrix products (attention heads)
+/// C (m, n) (+)= alpha · A (m, k) · B (k, n); row strides lda, ldb, ldc; accumulate 0 overwrites C.
+void ck_matmul_nn(float *c, const float *a, const float *b, long m, long n, long k,
+                  long lda, long ldb, long ldc, float alpha, int accumulate);
+/// C (m, n) (+)= alpha · Aᵀ · B with A (k, m), B (k, n).
+void ck_matmul_tn(float *c, const float *a, const float *b, long m, long n, long k,
+                  long lda, long ldb, long ldc, float alpha, int accumulate);
+/// t (n, m) = aᵀ for a (m, n) with row stride lda; t is dense.
+void ck_transpose(float *t, const float *a, long m, long n, long lda);
