@@ -6,7 +6,7 @@
 //
 // usage: mirror-bert-bench train|encode --shape bert-base|minilm-l12|minilm-l6 --corpus FILE
 //          --tokenizer DIR [--steps N] [--batch-size 200] [--max-length 50] [--pooling mean]
-//          [--pad-to-max] [--threads N]
+//          [--pad-to-max] [--recompute auto|on|off] [--threads N]
 
 import Foundation
 import Kernels
@@ -83,7 +83,9 @@ var result: [String: Any] = ["shape": shape.name, "mode": mode, "threads": Paral
 if mode == "train" {
     var o = TrainOptions.defaults(for: .sentence)
     o.batchSize = batchSize; o.maxLength = maxLength; o.pooling = pooling; o.padToMax = flags.contains("--pad-to-max")
+    if let r = options["--recompute"] { guard let p = RecomputePolicy(rawValue: r) else { fail("--recompute auto|on|off") }; o.recompute = p }
     let trainer = try MirrorTrainer(encoder: encoder, tokenizer: tokenizer, options: o)
+    result["recompute"] = trainer.recomputes
     var augment = Rng(seed: 2)
     var times: [Double] = [], tokens = 0, padded = 0, flops = 0.0
     for s in 0...steps {  // step 0 warms up (allocation) and is not timed

@@ -33,6 +33,8 @@ public final class MirrorTrainer {
     private var pooled = FloatBuffer(count: 0), dPooled = FloatBuffer(count: 0), dHidden = FloatBuffer(count: 0)
     /// Steps taken so far.
     public var step: Int { optimizer.step }
+    /// Whether the backward pass recomputes activations (see `RecomputePolicy`).
+    public var recomputes: Bool { workspace.recompute }
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, options: TrainOptions) throws {
         if let problem = options.validationError() { throw ModelError.invalidInput(problem) }
@@ -51,7 +53,7 @@ public final class MirrorTrainer {
         gradients = FloatBuffer(count: n)
         firstMoment = FloatBuffer(count: n)
         secondMoment = FloatBuffer(count: n)
-        workspace = EncoderWorkspace(config: encoder.config, training: true)
+        workspace = EncoderWorkspace(config: encoder.config, training: true, recompute: options.recomputes(encoder.config))
         trainableRanges = encoder.layout.trainableRanges
     }
 

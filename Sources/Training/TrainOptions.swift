@@ -5,7 +5,16 @@
 // and, for every mode: batch 200, AdamW lr 2e-5, weight decay 0.01, no schedule, dropout 0.1,
 // no drophead, seed 42 (the reference's default random_seed).
 
+import Foundation
 import Models
+
+/// Whether the backward pass recomputes layer activations instead of storing them.
+public enum RecomputePolicy: String, Sendable, Equatable, CaseIterable {
+    /// On when stored activations would take more than a quarter of physical memory.
+    case auto
+    case on
+    case off
+}
 
 public struct TrainOptions: Sendable, Equatable {
     public var mode: CorpusMode
@@ -34,6 +43,8 @@ public struct TrainOptions: Sendable, Equatable {
     public var heldOutFraction: Double
     /// Report held-out alignment/uniformity every this many steps (0: only at the end).
     public var monitorEvery: Int
+    /// Activation recomputation (memory for about a third more compute).
+    public var recompute: RecomputePolicy = .auto
 
     public static func defaults(for mode: CorpusMode) -> TrainOptions {
         var o = TrainOptions(
@@ -53,6 +64,19 @@ public struct TrainOptions: Sendable, Equatable {
 
     /// True if batches are padded to `maxLength`.
     public var padsToMax: Bool { padToMax || !pooling.isPaddingIndependent }
+
+    /// Whether a run of `config` recomputes activations: `auto` turns it on when the stored
+    /// activations of a full batch (2B rows of `maxLength`) would exceed a quarter of memory.
+    public func recomputes(_ config: EncoderConfig) -> Bool {
+        switch recompute {
+        case .on: return true
+        case .off: return false
+        case .auto:
+            let bytes = EncoderWorkspace.trainingBytes(config: config, batch: 2 * batchSize, sequence: maxLength,
+                                                       recompute: false)
+            return Double(bytes) > 0.25 * Double(ProcessInfo.processInfo.physicalMemory)
+        }
+    }
 
     /// A problem with the options, or nil.
     public func validationError() -> String? {

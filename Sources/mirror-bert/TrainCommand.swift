@@ -9,6 +9,7 @@ import Models
 import Training
 
 extension CorpusMode: ExpressibleByArgument {}
+extension RecomputePolicy: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,6 +54,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Fraction of the corpus held out to report alignment and uniformity (default 0).") var heldOut: Double?
     @Option(help: "Report held-out alignment/uniformity every N steps (default: start and end only).") var monitorEvery: Int?
     @Option(help: "Also write a checkpoint folder every N steps into <output>-checkpoints/.") var saveEvery: Int?
+    @Option(help: "Recompute layer activations in the backward pass instead of storing them: auto (when they would need over a quarter of memory) | on | off.")
+    var recompute: RecomputePolicy = .auto
 
     func options() throws -> TrainOptions {
         var o = TrainOptions.defaults(for: mode)
@@ -72,6 +75,7 @@ struct TrainCommand: ParsableCommand {
         if let heldOut { o.heldOutFraction = heldOut }
         if let monitorEvery { o.monitorEvery = monitorEvery }
         o.padToMax = padToMax
+        o.recompute = recompute
         o.distinctTextsPerBatch = !allowDuplicatesInBatch
         if let problem = o.validationError() { throw ValidationError(problem) }
         if let saveEvery, saveEvery < 1 { throw ValidationError("--save-every must be at least 1") }
@@ -90,7 +94,8 @@ struct TrainCommand: ParsableCommand {
             \(data.blankLines > 0 ? " (\(data.blankLines) blank lines skipped)" : ""), \
             \(run.plan.heldOutIndices.count > 0 ? "\(run.plan.heldOutIndices.count) held out, " : "")\
             \(run.totalSteps) steps of \(options.batchSize) × 2 views, τ \(options.temperature), \
-            pooling \(options.pooling.rawValue), max length \(options.maxLength)\(options.padsToMax ? " (padded)" : "")
+            pooling \(options.pooling.rawValue), max length \(options.maxLength)\(options.padsToMax ? " (padded)" : "")\
+            \(run.trainer.recomputes ? ", recomputing activations" : "")
             """)
         let progress = Progress("train", total: run.totalSteps)
         var tokens = 0
