@@ -1,0 +1,112 @@
+// An index in memory: unit vectors M (N, D), their texts and the header saying how they were
+// made. Search is exact: scores S (Q, N) = Qv (Q, D) · Mᵀ — cosine similarities, since both
+// sides are unit vectors — one BLAS call per block of rows, then a top-k selection per query.
+
+import Foundation
+import Kernels
+import Models
+
+public final class EmbeddingIndex: @unchecked Sendable {
+    public let header: IndexHeader
+    /// (count, dimension), row-major; read-only after init.
+    public let vectors: FloatBuffer
+    public let texts: [String]
+
+    public var count: Int { header.count }
+    public var dimension: Int { header.dimension }
+
+    /// Rows scored per BLAS call are capped so the score block stays under this many floats.
+    static let scoreBlockFloats = 1 << 22
+
+    public init(header: IndexHeader, vectors: FloatBuffer, texts: [String]) {
+        precondition(texts.count == header.count && vectors.count == header.count * header.dimension,
+                     "index vectors and texts must match the header's count and dimension")
+        self.header = header; self.vectors = vectors; self.texts = texts
+    }
+
+    /// An index over `vectors` (count × dimension unit vectors, row-major).
+    public convenience init(header: IndexHeader, vectors: [Float], texts: [String]) {
+        self.init(header: header, vectors: FloatBuffer(vectors), texts: texts)
+    }
+
+    /// Reads and validates an index file.
+    public static func read(_ url: URL) throws -> EmbeddingIndex {
+        let (header, vectors, texts) = try IndexFile.read(url)
+        return EmbeddingIndex(header: header, vectors: vectors, texts: texts)
+    }
+
+    /// Writes the index atomically.
+    public func write(to url: URL) throws {
+        try IndexFile.write(header: header, vectors: UnsafeBufferPointer(start: vectors.pointer, count: vectors.count),
+                            texts: texts, to: url)
+    }
+
+    /// A new index with `more` (texts.count × dimension unit vectors) appended after the rows.
+    public func appending(_ more: UnsafeBufferPointer<Float>, texts newTexts: [String]) -> EmbeddingIndex {
+        precondition(more.count == newTexts.count * dimension, "appended vectors must be texts.count × dimension")
+        var h = header
+        h.count += newTexts.count
+        let combined = FloatBuffer(count: h.count * dimension)
+        combined.pointer.update(from: vectors.pointer, count: vectors.count)
+        if let base = more.baseAddress { (combined.pointer + vectors.count).update(from: base, count: more.count) }
+        return EmbeddingIndex(header: h, vectors: combined, texts: texts + newTexts)
+    }
+
+    // MARK: - Compatibility
+
+    /// Throws unless queries embedded by `model` with `pooling` and `maxLength` are comparable
+    /// with this index's vectors. `path` names the index in the error.
+    public func checkCompatible(model: ModelIdentity, pooling: Pooling, maxLength: Int, path: String) throws {
+        try header.checkCompatible(model: model, pooling: pooling, maxLength: maxLength, path: path)
+    }
+
+    // MARK: - Search
+
+    /// The `k` best rows for each of `queryCount` unit vectors at `queries` (queryCount, dimension),
+    /// best first; ties by lower row. k is clamped to the index size.
+    public func search(_ queries: UnsafePointer<Float>, queryCount: Int, k: Int) -> [[SearchHit]] {
+        search(queries, queryCount: queryCount, k: k, blockRows: max(1, Self.scoreBlockFloats / max(queryCount, 1)))
+    }
+
+    /// `search` scoring at most `blockRows` rows per BLAS call (tests use small blocks).
+    func search(_ queries: UnsafePointer<Float>, queryCount: Int, k: Int, blockRows: Int) -> [[SearchHit]] {
+        precondition(k >= 0 && queryCount >= 0 && blockRows >= 1, "k, queryCount must be non-negative, blockRows positive")
+        let n = count, d = dimension
+        var selections = (0..<queryCount).map { _ in TopK(min(k, n)) }
+        guard n > 0 && queryCount > 0 && k > 0 else { return selections.map { $0.sorted() } }
+        let block = min(n, blockRows)
+        let scores = FloatBuffer(count: queryCount * block)
+        for start in stride(from: 0, to: n, by: block) {
+            let rows = min(block, n - start)
+            let m = vectors.pointer + start * d
+            if queryCount == 1 {
+                // scores (rows) = M[start..<start+rows] (rows, D) · q (D)
+                BLAS.gemv(m: rows, n: d, a: m, lda: d, x: queries, y: scores.pointer)
+            } else {
+                // scores (Q, rows) = Qv (Q, D) · M[start..<start+rows]ᵀ
+                BLAS.gemm(transB: true, m: queryCount, n: rows, k: d, a: queries, lda: d, b: m, ldb: d,
+                          c: scores.pointer, ldc: rows)
+            }
+            for q in 0..<queryCount {
+                let s = scores.pointer + q * rows
+                for r in 0..<rows { selections[q].offer(start + r, s[r]) }
+            }
+        }
+        return selections.map { $0.sorted() }
+    }
+}
+
+extension IndexHeader {
+    /// See `EmbeddingIndex.checkCompatible`.
+    public func checkCompatible(model: ModelIdentity, pooling: Pooling, maxLength: Int, path: String) throws {
+        guard self.model.sameModel(as: model) else {
+            throw SearchError.modelMismatch(path: path, index: self.model.summary, given: model.summary)
+        }
+        guard self.pooling == pooling else {
+            throw SearchError.optionMismatch(path: path, option: "pooling", index: self.pooling.rawValue, given: pooling.rawValue)
+        }
+        guard self.maxLength == maxLength else {
+            throw SearchError.optionMismatch(path: path, option: "max length", index: "\(self.maxLength)", given: "\(maxLength)")
+        }
+    }
+}
