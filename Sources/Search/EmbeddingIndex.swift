@@ -1,6 +1,15 @@
 // An index in memory: unit vectors M (N, D), their texts and the header saying how they were
-// made. Search is exact: scores S (Q, N) = Qv (Q, D) · Mᵀ — cosine similarities, since both
-// sides are unit vectors — one BLAS call per block of rows, then a top-k selection per query.
+// made. Search is exact, in two stages:
+//   1. scan: S (Q, N) = Qv (Q, D) · Mᵀ in float32 — cosine similarities, since both sides are unit
+//      vectors — one BLAS call per block of rows; per query, every row whose score is within
+//      `rescoreMargin` of the running k-th best is kept as a candidate;
+//   2. rescore: each candidate's cosine Σ m·q / (‖m‖·‖q‖) is recomputed in Double, always in the
+//      same order, and the k best are returned (equal scores: lower row first).
+// BLAS rounds differently by row position and thread count (identical rows can differ in the last
+// bit), so stage 2 makes results independent of it: they equal a Double brute-force search. The
+// margin (1e-3) is far above the stage-1 error for unit vectors — float32 rounding (≤ D·2⁻²⁴ ≈
+// 2e-5 at D = 384) plus norms off by ≤ 1e-4 (the reader's check) — so no row of the true top k
+// is missed.
 
 import Foundation
 import Kernels
@@ -17,6 +26,8 @@ public final class EmbeddingIndex: @unchecked Sendable {
 
     /// Rows scored per BLAS call are capped so the score block stays under this many floats.
     static let scoreBlockFloats = 1 << 22
+    /// Stage-1 candidates: rows within this of the running k-th best float32 score.
+    static let rescoreMargin: Float = 1e-3
 
     public init(header: IndexHeader, vectors: FloatBuffer, texts: [String]) {
         precondition(texts.count == header.count && vectors.count == header.count * header.dimension,
@@ -63,7 +74,7 @@ public final class EmbeddingIndex: @unchecked Sendable {
     // MARK: - Search
 
     /// The `k` best rows for each of `queryCount` unit vectors at `queries` (queryCount, dimension),
-    /// best first; ties by lower row. k is clamped to the index size.
+    /// best first, scored by cosine in Double; equal scores by lower row. k is clamped to the index size.
     public func search(_ queries: UnsafePointer<Float>, queryCount: Int, k: Int) -> [[SearchHit]] {
         search(queries, queryCount: queryCount, k: k, blockRows: max(1, Self.scoreBlockFloats / max(queryCount, 1)))
     }
@@ -72,8 +83,10 @@ public final class EmbeddingIndex: @unchecked Sendable {
     func search(_ queries: UnsafePointer<Float>, queryCount: Int, k: Int, blockRows: Int) -> [[SearchHit]] {
         precondition(k >= 0 && queryCount >= 0 && blockRows >= 1, "k, queryCount must be non-negative, blockRows positive")
         let n = count, d = dimension
-        var selections = (0..<queryCount).map { _ in TopK(min(k, n)) }
-        guard n > 0 && queryCount > 0 && k > 0 else { return selections.map { $0.sorted() } }
+        guard n > 0 && k > 0 else { return Array(repeating: [], count: queryCount) }
+        let kk = min(k, n)
+        var selections = (0..<queryCount).map { _ in TopK(kk) }
+        var candidates = [[TopK.Entry]](repeating: [], count: queryCount)
         let block = min(n, blockRows)
         let scores = FloatBuffer(count: queryCount * block)
         for start in stride(from: 0, to: n, by: block) {
@@ -89,10 +102,38 @@ public final class EmbeddingIndex: @unchecked Sendable {
             }
             for q in 0..<queryCount {
                 let s = scores.pointer + q * rows
-                for r in 0..<rows { selections[q].offer(start + r, s[r]) }
+                for r in 0..<rows {
+                    if let t = selections[q].threshold, s[r] < t - Self.rescoreMargin { continue }
+                    selections[q].offer(start + r, s[r])
+                    candidates[q].append(TopK.Entry(index: start + r, score: s[r]))
+                }
+                if candidates[q].count > 4 * kk + 1024 { prune(&candidates[q], below: selections[q].threshold) }
             }
         }
-        return selections.map { $0.sorted() }
+        return (0..<queryCount).map { q in
+            prune(&candidates[q], below: selections[q].threshold)
+            let query = queries + q * d
+            let queryNorm = Self.dot(query, query, d).squareRoot()
+            var hits = candidates[q].map { c -> SearchHit in
+                let v = vectors.pointer + c.index * d
+                return SearchHit(index: c.index, score: Self.dot(v, query, d) / (Self.dot(v, v, d).squareRoot() * queryNorm))
+            }
+            hits.sort { $0.ranksBefore($1) }
+            return Array(hits.prefix(kk))
+        }
+    }
+
+    /// Keeps the candidates within the margin of the k-th best score `threshold`.
+    private func prune(_ candidates: inout [TopK.Entry], below threshold: Float?) {
+        guard let t = threshold else { return }
+        candidates.removeAll { $0.score < t - Self.rescoreMargin }
+    }
+
+    /// Σ a[j]·b[j] in Double, j ascending (the same order for every row: deterministic).
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Double {
+        var s = 0.0
+        for j in 0..<n { s += Double(a[j]) * Double(b[j]) }
+        return s
     }
 }
 

@@ -9,7 +9,7 @@
 //                        pooling ("cls" | "mean" | "mean-masked"), max_length (2…2^20),
 //                        dimension D (1…65536), count N (≥ 0), normalized (true)
 //       16+L   zero bytes up to V = the next multiple of 64 (so the vectors are 64-byte aligned)
-//          V   N·D float32: row i is the L2-normalized embedding of text i (each finite, norm 1 ± 1e-3)
+//          V   N·D float32: row i is the L2-normalized embedding of text i (each finite, norm 1 ± 1e-4)
 //   V + 4·N·D  N texts in row order, each a u32 byte length n then n bytes of UTF-8 (no NUL)
 //              and the file ends right after the last text.
 //
@@ -25,7 +25,7 @@ public enum IndexFile {
     public static let version: UInt32 = 1
     static let preambleSize = 16
     static let maxHeaderSize = 65_536
-    static let normTolerance: Float = 1e-3
+    static let normTolerance: Float = 1e-4
 
     // MARK: - Writing
 

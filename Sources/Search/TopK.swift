@@ -5,10 +5,10 @@
 /// One search result: the row of the index and its cosine similarity to the query.
 public struct SearchHit: Equatable, Sendable {
     public var index: Int
-    public var score: Float
-    public init(index: Int, score: Float) { self.index = index; self.score = score }
+    public var score: Double
+    public init(index: Int, score: Double) { self.index = index; self.score = score }
 
-    /// True if `self` ranks before `other`.
+    /// True if `self` ranks before `other`: higher score, or the same score and a lower row.
     @inline(__always)
     public func ranksBefore(_ other: SearchHit) -> Bool {
         score != other.score ? score > other.score : index < other.index
@@ -16,8 +16,15 @@ public struct SearchHit: Equatable, Sendable {
 }
 
 public struct TopK {
+    public struct Entry: Equatable {
+        public var index: Int
+        public var score: Float
+        @inline(__always)
+        func ranksBefore(_ other: Entry) -> Bool { score != other.score ? score > other.score : index < other.index }
+    }
+
     public let k: Int
-    private var heap: [SearchHit] = []  // heap[0] is the worst kept hit
+    private var heap: [Entry] = []  // heap[0] is the worst kept entry
 
     public init(_ k: Int) {
         precondition(k >= 0, "k must be non-negative")
@@ -25,21 +32,24 @@ public struct TopK {
         heap.reserveCapacity(k)
     }
 
+    /// The k-th best score so far, once k entries have been seen (nil before, and for k = 0).
+    public var threshold: Float? { heap.count == k && k > 0 ? heap[0].score : nil }
+
     /// Considers one candidate.
     @inline(__always)
     public mutating func offer(_ index: Int, _ score: Float) {
-        let hit = SearchHit(index: index, score: score)
+        let entry = Entry(index: index, score: score)
         if heap.count < k {
-            heap.append(hit)
+            heap.append(entry)
             siftUp(heap.count - 1)
-        } else if k > 0 && hit.ranksBefore(heap[0]) {
-            heap[0] = hit
+        } else if k > 0 && entry.ranksBefore(heap[0]) {
+            heap[0] = entry
             siftDown(0)
         }
     }
 
-    /// The kept hits, best first.
-    public func sorted() -> [SearchHit] { heap.sorted { $0.ranksBefore($1) } }
+    /// The kept entries, best first.
+    public func sorted() -> [Entry] { heap.sorted { $0.ranksBefore($1) } }
 
     // In this heap a parent ranks after (is worse than) its children.
     private mutating func siftUp(_ i: Int) {

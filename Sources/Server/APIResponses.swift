@@ -59,7 +59,7 @@ enum APIResponses {
                 w.raw(rank == 0 ? "{" : ",{")
                 w.key("rank"); w.int(rank + 1); w.raw(",")
                 w.key("index"); w.int(hit.index); w.raw(",")
-                w.key("score"); w.float(hit.score); w.raw(",")
+                w.key("score"); w.double(hit.score); w.raw(",")
                 w.key("text"); w.string(texts[hit.index]); w.raw("}")
             }
             w.raw("]}")
