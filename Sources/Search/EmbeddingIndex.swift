@@ -113,7 +113,7 @@ public final class EmbeddingIndex: @unchecked Sendable {
         return (0..<queryCount).map { q in
             prune(&candidates[q], below: selections[q].threshold)
             let query = queries + q * d
-            let queryNorm = Self.dot(query, query, d).squareRoot()
+            let queryNorm = max(Self.dot(query, query, d).squareRoot(), 1e-30)  // a zero query scores 0
             var hits = candidates[q].map { c -> SearchHit in
                 let v = vectors.pointer + c.index * d
                 return SearchHit(index: c.index, score: Self.dot(v, query, d) / (Self.dot(v, v, d).squareRoot() * queryNorm))

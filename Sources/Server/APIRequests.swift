@@ -98,8 +98,11 @@ func decodeRequest<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
     } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
         throw APIError.invalid("the request body must be a JSON object")
     } catch DecodingError.dataCorrupted(let context) {
-        let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            ?? context.debugDescription
+        // JSONDecoder does not say where the syntax error is on Linux; JSONSerialization does.
+        var detail = context.debugDescription
+        do { _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) } catch {
+            if let d = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { detail = d }
+        }
         throw APIError.invalid("the request body is not valid JSON: \(detail)")
     } catch {
         throw APIError.invalid("the request body is not a valid request: \(error)")
