@@ -1,1 +1,0 @@
-// Search: embedding indexes and exact top-k search (see its files).

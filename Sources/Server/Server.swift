@@ -1,1 +1,0 @@
-// Server: the HTTP embeddings server (see its files).
