@@ -2,7 +2,8 @@
 // encode_single_sequence → post_process):
 //   1. added tokens with normalized=false are found in the raw text;
 //   2. each remaining piece is normalized, then added tokens with normalized=true are found in it;
-//   3. each remaining piece is pre-tokenized into words, each word tokenized by the model;
+//   3. each remaining non-empty piece is pre-tokenized into words (which a pre-tokenizer may
+//      rewrite: byte-level mapping, "▁" for spaces), each word tokenized by the model;
 //   4. the content is truncated to maxLength − (special tokens), then the post-processor adds them.
 
 /// A tokenizer made of a normalizer, pre-tokenizer, model, post-processor and added tokens.
@@ -64,11 +65,7 @@ public struct PipelineTokenizer: Tokenizer {
     public var unknownToken: String { model.unknownToken ?? "" }
     public var specialTokenCount: Int { postProcessor?.addedTokenCount ?? 0 }
 
-    public var kind: String {
-        var parts: [String] = []
-        if let normalizer { parts.append(normalizer.summary) }
-        return parts.isEmpty ? model.summary : "\(model.summary) (\(parts.joined(separator: "; ")))"
-    }
+    public var kind: String { TokenizerFamily.kind(of: self) }
 
     public func id(of token: String) -> Int32? {
         addedByContent.lookup(token.unicodeScalars) ?? model.id(of: token)
@@ -107,12 +104,13 @@ public struct PipelineTokenizer: Tokenizer {
 
         var normalized: [Unicode.Scalar] = []
         var normalizedSegments: [AddedTokenSegment] = []
-        var words: [Range<Int>] = []
+        var words = PreTokenizedWords()
         for segment in rawSegments {
             switch segment {
             case let .token(index, range):
                 appendAdded(rawMatcher.tokens[index], text: scalars[range], ids: &ids, tokens: &tokens)
             case let .text(range):
+                if range.isEmpty { continue }
                 normalized.removeAll(keepingCapacity: true)
                 if let normalizer {
                     normalizer.normalize(scalars[range], into: &normalized)
@@ -125,17 +123,18 @@ public struct PipelineTokenizer: Tokenizer {
                     switch piece {
                     case let .token(index, range):
                         appendAdded(normalizedMatcher.tokens[index], text: normalized[range], ids: &ids, tokens: &tokens)
-                    case let .text(range):
-                        words.removeAll(keepingCapacity: true)
+                    case let .text(pieceRange):
+                        // HF drops empty splits; a piece begins the text if nothing precedes it.
+                        if pieceRange.isEmpty { continue }
+                        let startsText = range.lowerBound == 0 && pieceRange.lowerBound == 0
+                        words.removeAll()
                         if let preTokenizer {
-                            preTokenizer.split(normalized, range: range, into: &words)
-                        } else if !range.isEmpty {
-                            words.append(range)
+                            preTokenizer.preTokenize(normalized[pieceRange], startsText: startsText, into: &words)
+                        } else {
+                            words.append(normalized[pieceRange], startsText: startsText)
                         }
-                        for word in words {
-                            let first = ids.count
-                            model.tokenize(normalized[word], into: &ids)
-                            for id in ids[first...] { tokens.append(model.token(of: id) ?? "") }
+                        for i in 0..<words.count {
+                            model.tokenize(words[i], into: &ids, tokens: &tokens)
                         }
                     }
                 }

@@ -93,7 +93,7 @@ enum BertVocabularyLoader {
     /// The added tokens transformers registers: `added_tokens_decoder` if the config has it,
     /// else the named special tokens then the extra ones; ids from the vocabulary, or new ids
     /// after it in order.
-    private static func makeAddedTokens(_ config: SpecialTokensConfig, model: WordPiece,
+    static func makeAddedTokens(_ config: SpecialTokensConfig, model: any TokenizationModel,
                                         defaults: [SpecialTokensConfig.Entry]) -> [AddedToken] {
         var result: [AddedToken] = config.addedTokensDecoder ?? []
         var nextId = Int32(max(model.idLimit, Int(result.map(\.id).max() ?? -1) + 1))

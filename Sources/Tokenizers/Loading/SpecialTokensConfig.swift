@@ -33,6 +33,8 @@ struct SpecialTokensConfig {
     var stripAccents: Bool??
     var tokenizeChineseChars: Bool?
     var tokenizerClass: String?
+    /// RoBERTa's add_prefix_space (the vocab.json fallback).
+    var addPrefixSpace: Bool?
     var configPath: String?
 
     /// Reads whichever of the two files exist in `directory`.
@@ -66,6 +68,7 @@ struct SpecialTokensConfig {
         if let v = root["strip_accents"] { stripAccents = v == .null ? .some(nil) : .some(try doc.bool(v, "strip_accents")) }
         if let v = root["tokenize_chinese_chars"] { tokenizeChineseChars = try doc.bool(v, "tokenize_chinese_chars") }
         if let v = root["tokenizer_class"], v != .null { tokenizerClass = try doc.string(v, "tokenizer_class") }
+        if let v = root["add_prefix_space"], v != .null { addPrefixSpace = try doc.bool(v, "add_prefix_space") }
         if let v = root["added_tokens_decoder"], v != .null {
             var tokens: [AddedToken] = []
             for (key, value) in try doc.object(v, "added_tokens_decoder") {
