@@ -9,7 +9,9 @@ the real nmt_nfkc one); install them beside the venv, e.g.
   /work/venv-ref/bin/python -m pip install --target .cache/spm-site sentencepiece==0.2.3 protobuf
   PYTHONPATH=.cache/spm-site /work/venv-ref/bin/python Scripts/reference/record_family_tokenizer_fixtures.py
 
-Tokenizers are trained here on a fixed multilingual sample of ../shared/data/train (small vocabularies):
+Tokenizers are trained here on a fixed multilingual sample of ../shared/data/train (small vocabularies).
+The trainers break ties differently from run to run, so a rerun may renumber some tokenizers; their
+parity rows are always recorded together with them.
   roberta-bpe/     byte-level BPE trained with `tokenizers` (ByteLevel, RobertaProcessing, <mask> with
                    lstrip); tokenizer.json (merges as pairs), tokenizer.legacy-merges.json (the same with
                    "a b" merges), vocab.json + merges.txt + tokenizer_config.json + special_tokens_map.json
@@ -32,8 +34,13 @@ Tokenizers are trained here on a fixed multilingual sample of ../shared/data/tra
                    only when they differ from the untruncated ids); for roberta-bpe also transformers'
                    vocab.json fallback ids where they differ.
   mpnet_parity.json   the same strings through models/all-mpnet-base-v2/tokenizer.json (Scripts/setup.sh
-                   --model mpnet), if present.
+                   --model mpnet), if present, and transformers' MPNetTokenizer from its vocab.txt where it differs.
   regex_classes.json  \\p{L}, \\p{N} and \\s of HF's Oniguruma, probed for every code point.
+
+--stress N --stress-model FOLDER [--stress-out /tmp/stress.json]: instead, N random strings (the BERT
+script's generator plus family pieces: <mask>, "▁", contractions, byte-level characters, runs of
+spaces) encoded by FOLDER/tokenizer.json, not committed; check with
+  TOKENIZERS_STRESS=/tmp/stress.json TOKENIZERS_STRESS_MODEL=FOLDER swift test --filter StressParity
 """
 
 import argparse
@@ -315,14 +322,64 @@ def record_regex_classes():
         "letter": ranges(keep(r"[^\p{L}]")), "number": ranges(keep(r"[^\p{N}]")), "whitespace": ranges(keep(r"\S"))})
 
 
+def family_stress_strings(n, seed):
+    from record_tokenizer_fixtures import stress_strings
+    rng = random.Random(seed + 7)
+    pieces = ["<mask>", " <mask>", "<s>", "</s>", "<pad>", "<unk>", "\u2581", "\u2581\u2581", "'s", "'ll", "'RE", "''",
+              "  ", "   ", " \t", "\u00a0 ", "\u0120", "\u010a", "<0x41>", "-", "--", "e\u0301", "\ufb01", "\u2460", "\uff21",
+              "\u1100\u1161", "\U0001f468\u200d\U0001f469", "\u0915\u094d\u0937", "\ufeff", "\u200d", "x" * 40]
+    out = []
+    for base in stress_strings(n, seed):
+        parts = [base]
+        for _ in range(rng.randrange(0, 6)):
+            k = rng.randrange(0, len(parts[0]) + 1)
+            parts[0] = parts[0][:k] + rng.choice(pieces) + parts[0][k:]
+        out.append(parts[0])
+    return out
+
+
+def record_stress(model, n, path):
+    texts = family_stress_strings(n, SEED)
+    tok = Tokenizer.from_file(os.path.join(model, "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    records = []
+    for text in texts:
+        e = tok.encode(text)
+        records.append({"text": text, "ids": e.ids, "tokens": e.tokens, "type_ids": e.type_ids, "truncated": {}})
+    for m in MAX_LENGTHS:
+        tok.enable_truncation(m)
+        for r in records:
+            r["truncated"][str(m)] = tok.encode(r["text"]).ids
+    equal = 0
+    side = ["tokenizer_config.json", "special_tokens_map.json"]
+    for files in (["vocab.txt"], ["vocab.json", "merges.txt"]):
+        if all(os.path.exists(os.path.join(model, f)) for f in files):
+            with tempfile.TemporaryDirectory() as tmp:
+                for name in files + side:
+                    if os.path.exists(os.path.join(model, name)):
+                        shutil.copy(os.path.join(model, name), tmp)
+                equal = record_transformers(tmp, records)
+    print(f"stress: {len(records)} strings from {model}; transformers fallback equal on {equal}")
+    write_json(path, {"max_lengths": MAX_LENGTHS, "fallback_equal": equal, "cases": records})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=os.environ.get("MIRROR_BERT_DATA") or os.path.join(os.path.dirname(ROOT), "shared", "data"))
     parser.add_argument("--mpnet", default=os.path.join(ROOT, "models", "all-mpnet-base-v2"))
+    parser.add_argument("--stress", type=int, default=0)
+    parser.add_argument("--stress-model")
+    parser.add_argument("--stress-out", default="/tmp/tokenizer_stress.json")
     args = parser.parse_args()
     for name, module in [("tokenizers", tokenizers), ("transformers", transformers)]:
         if module.__version__ != PINNED[name]:
             sys.exit(f"{name} {module.__version__} found; the fixtures are pinned to {PINNED[name]}")
+    if args.stress:
+        if not args.stress_model:
+            sys.exit("--stress needs --stress-model FOLDER (a folder with tokenizer.json)")
+        record_stress(args.stress_model, args.stress, args.stress_out)
+        return
     lines = corpus(args.data)
     texts, edge_count = all_texts(args.data)
     sets = {"roberta-bpe": build_roberta(lines, texts), "bpe-suffix": build_bpe_suffix(lines, texts),
@@ -337,6 +394,11 @@ def main():
         "sets": {name: compact(rows, edge_count) for name, rows in sets.items()}})
     if os.path.exists(os.path.join(args.mpnet, "tokenizer.json")):
         rows = record(Tokenizer.from_file(os.path.join(args.mpnet, "tokenizer.json")), texts)
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"]:
+                shutil.copy(os.path.join(args.mpnet, name), tmp)
+            equal = record_transformers(tmp, rows)
+        print(f"all-mpnet-base-v2: {len(rows)} strings; transformers vocab.txt fallback equal on {equal}")
         write_json(os.path.join(OUT, "mpnet_parity.json"), {
             "source": "models/all-mpnet-base-v2/tokenizer.json", "tokenizers": tokenizers.__version__,
             "max_lengths": MAX_LENGTHS, "texts": texts, "edge_count": edge_count,

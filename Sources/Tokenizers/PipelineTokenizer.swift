@@ -124,9 +124,11 @@ public struct PipelineTokenizer: Tokenizer {
                     case let .token(index, range):
                         appendAdded(normalizedMatcher.tokens[index], text: normalized[range], ids: &ids, tokens: &tokens)
                     case let .text(pieceRange):
-                        // HF drops empty splits; a piece begins the text if nothing precedes it.
+                        // HF drops empty splits. A piece begins the text (Metaspace "first") if it starts at
+                        // original offset 0: nothing precedes it and the normalizer kept the first scalar.
                         if pieceRange.isEmpty { continue }
                         let startsText = range.lowerBound == 0 && pieceRange.lowerBound == 0
+                            && firstScalarSurvivesNormalization(scalars[0])
                         words.removeAll()
                         if let preTokenizer {
                             preTokenizer.preTokenize(normalized[pieceRange], startsText: startsText, into: &words)
@@ -141,6 +143,15 @@ public struct PipelineTokenizer: Tokenizer {
             }
         }
         return Encoding(ids: ids, typeIds: [Int32](repeating: 0, count: ids.count), tokens: tokens)
+    }
+
+    /// Whether normalizing `first` alone leaves something: if the normalizer drops the text's first
+    /// scalar, HF's first normalized piece starts at a later original offset.
+    private func firstScalarSurvivesNormalization(_ first: Unicode.Scalar) -> Bool {
+        guard let normalizer else { return true }
+        var out: [Unicode.Scalar] = []
+        normalizer.normalize([first][...], into: &out)
+        return !out.isEmpty
     }
 
     /// HF keeps the matched text (with any stripped whitespace) as the token string.

@@ -22,6 +22,22 @@ struct MPNetParityTests {
         #expect(report.failures.isEmpty, "\(report.failures.count) mismatches:\n\(report.failures.prefix(15).joined(separator: "\n"))")
     }
 
+    /// The folder without tokenizer.json: vocab.txt + tokenizer_config.json + special_tokens_map.json,
+    /// against transformers' MPNetTokenizer.
+    @Test func vocabTxtFallbackMatchesTransformers() throws {
+        let file = try FamilyParityFile.load("mpnet_parity.json")
+        let cases = try #require(file.cases("all-mpnet-base-v2"))
+        let dir = try temporaryCopy(of: mpnet, files: ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tokenizer = try TokenizerLoader.load(from: dir)
+        let report = runParity(tokenizer, cases, useFallback: true, checkTokens: false, maxLengths: file.max_lengths)
+        print("all-mpnet-base-v2 vocab.txt fallback parity: \(report.equal)/\(report.compared)")
+        #expect(report.failures.isEmpty, "\(report.failures.prefix(10).joined(separator: "\n"))")
+        #expect(tokenizer.kind == "WordPiece (MPNet)")
+        #expect(tokenizer.padTokenId == 1 && tokenizer.maskToken == "<mask>" && tokenizer.declaredMaxLength == 512)
+        #expect(tokenizer.vocabularySize == 30527)
+    }
+
     @Test func publicProperties() throws {
         let t = try TokenizerLoader.load(from: mpnet)
         #expect(t.kind == "WordPiece (MPNet)")

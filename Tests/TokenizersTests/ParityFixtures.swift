@@ -68,12 +68,15 @@ func runParity(_ tokenizer: any Tokenizer, _ cases: [ParityCase], useFallback: B
         for m in maxLengths where expectedTruncated[String(m)] == nil { expectedTruncated[String(m)] = expectedIds }
         let e = tokenizer.encode(c.text, maxLength: nil)
         if e.ids != expectedIds { problems.append("ids \(e.ids) expected \(expectedIds)") }
-        if checkTokens, let tokens = c.tokens {
+        // Tokens and type ids were recorded for `tokenizers`' ids; where transformers differs, only ids count.
+        let usesAlternative = useFallback && c.fallback != nil
+        if checkTokens && !usesAlternative, let tokens = c.tokens {
             if e.tokens.count != tokens.count || !zip(e.tokens, tokens).allSatisfy(sameScalars) {
                 problems.append("tokens \(e.tokens.map(escaped)) expected \(tokens.map(escaped))")
             }
         }
-        let expectedTypes = c.type_ids ?? [Int32](repeating: 0, count: expectedIds.count)
+        let expectedTypes = usesAlternative ? [Int32](repeating: 0, count: expectedIds.count)
+            : c.type_ids ?? [Int32](repeating: 0, count: expectedIds.count)
         if e.typeIds != expectedTypes { problems.append("typeIds \(e.typeIds) expected \(expectedTypes)") }
         for (key, ids) in expectedTruncated.sorted(by: { $0.key < $1.key }) {
             let got = tokenizer.encode(c.text, maxLength: Int(key)!).ids

@@ -16,6 +16,8 @@ struct SpecialTokensConfig {
         var rstrip = false
         /// nil: not given (special tokens default to normalized = false).
         var normalized: Bool?
+        /// Given as a plain string (MPNet then makes its mask token lstrip).
+        var isPlainString = false
         /// The file that named it.
         var path: String
     }
@@ -105,7 +107,7 @@ struct SpecialTokensConfig {
     }
 
     private func entry(_ value: JSONValue, _ field: String, _ doc: JSONDocument) throws -> Entry {
-        if case let .string(s) = value { return Entry(content: s, path: doc.path) }
+        if case let .string(s) = value { return Entry(content: s, isPlainString: true, path: doc.path) }
         guard case .object = value else { throw doc.malformed(field, "expected a string or an object, found \(value.kindName)") }
         var e = Entry(content: try doc.string(value["content"], "\(field).content"), path: doc.path)
         e.singleWord = try doc.optionalBool(value, "single_word", field: field, default: false)
