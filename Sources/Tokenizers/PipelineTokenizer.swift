@@ -62,7 +62,12 @@ public struct PipelineTokenizer: Tokenizer {
         max(model.idLimit, Int(addedTokens.map(\.id).max() ?? -1) + 1)
     }
 
-    public var unknownToken: String { model.unknownToken ?? "" }
+    /// The model's unknown token; for a model without one (byte-level BPE), a special added "<unk>" or
+    /// "[UNK]" if there is one, else "".
+    public var unknownToken: String {
+        if let token = model.unknownToken { return token }
+        return addedTokens.first { $0.special && ($0.content == "<unk>" || $0.content == "[UNK]") }?.content ?? ""
+    }
     public var specialTokenCount: Int { postProcessor?.addedTokenCount ?? 0 }
 
     public var kind: String { TokenizerFamily.kind(of: self) }

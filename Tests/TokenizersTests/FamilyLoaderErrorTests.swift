@@ -78,6 +78,8 @@ struct FamilyLoaderErrorTests {
         #expect(field == "normalizer.normalizers[1].pattern.Regex" && what.contains("(a|b)+"))
         e = try error(document(model: unigramModel, normalizer: #"{"type": "Replace", "pattern": {"Glob": "*"}, "content": ""}"#))
         #expect(e.description.contains("normalizer.pattern"))
+        e = try error(document(model: unigramModel, normalizer: #"{"type": "Replace", "pattern": {"String": ""}, "content": "x"}"#))
+        #expect(e.description.contains("normalizer.pattern.String") && e.description.contains("empty pattern"))
         e = try error(document(model: unigramModel, normalizer: #"{"type": "Strip", "strip_left": true}"#))
         #expect(e.description.contains("normalizer.strip_right"))
     }

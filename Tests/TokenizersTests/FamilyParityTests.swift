@@ -108,7 +108,7 @@ struct FamilyParityTests {
         #expect(roberta.kind == "byte-level BPE (RoBERTa)")
         #expect(roberta.maskToken == "<mask>")
         #expect(roberta.padTokenId == 1)
-        #expect(roberta.unknownToken == "")
+        #expect(roberta.unknownToken == "<unk>")  // a special added token; the BPE model itself has none
         #expect(roberta.specialTokenCount == 2)
         #expect(roberta.id(of: "<mask>") == Int32(roberta.vocabularySize - 1))
         let e = roberta.encode("a <mask> b")

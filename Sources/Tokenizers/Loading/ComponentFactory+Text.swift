@@ -31,6 +31,10 @@ extension ComponentFactory {
             let content = try doc.string(value["content"], "\(field).content")
             switch try pattern(value["pattern"], doc, field: "\(field).pattern") {
             case let .string(s):
+                // HF compiles "" to an empty regex, which matches between every two scalars.
+                guard !s.isEmpty else {
+                    throw TokenizerError.unsupported(path: doc.path, field: "\(field).pattern.String", what: "an empty pattern")
+                }
                 return Replace(literal: s, content: content)
             case let .regex(r):
                 guard let replace = Replace(regex: r, content: content) else {
