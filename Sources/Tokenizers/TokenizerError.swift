@@ -6,7 +6,7 @@ import FileIO
 public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// The checkpoint folder does not exist (or is not a folder).
     case folderNotFound(path: String)
-    /// The folder has neither tokenizer.json nor vocab.txt.
+    /// The folder has no tokenizer.json, vocab.json + merges.txt or vocab.txt.
     case noTokenizerFiles(folder: String)
     /// A file could not be read (missing, unreadable, invalid UTF-8, NUL byte…).
     case unreadable(path: String, reason: String)
@@ -14,7 +14,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case invalidJSON(path: String, detail: String)
     /// A file is valid JSON but a field is missing or has the wrong shape or value.
     case malformed(path: String, field: String, problem: String)
-    /// The file asks for something this implementation does not have (a BPE model, say).
+    /// The file asks for something this implementation does not have (BPE dropout, say).
     case unsupported(path: String, field: String, what: String)
     /// A special token the tokenizer needs (pad, mask, unk…) is missing or not in the vocabulary.
     case missingSpecialToken(path: String, role: String, detail: String)
@@ -24,7 +24,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .folderNotFound(path):
             return "\(path): tokenizer folder not found"
         case let .noTokenizerFiles(folder):
-            return "\(folder): no tokenizer.json and no vocab.txt in this folder"
+            return "\(folder): no tokenizer.json, no vocab.json + merges.txt and no vocab.txt in this folder"
         case let .unreadable(path, reason):
             return "\(path): cannot read: \(reason)"
         case let .invalidJSON(path, detail):

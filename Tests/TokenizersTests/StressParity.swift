@@ -1,6 +1,6 @@
 // Opt-in: random strings recorded with `record_tokenizer_fixtures.py --stress N` (not committed):
 //   TOKENIZERS_STRESS=/tmp/tokenizer_stress.json [TOKENIZERS_STRESS_MODEL=folder] swift test --filter StressParity
-// The vocab.txt fallback is checked too when the folder has vocab.txt.
+// The vocab.txt (or vocab.json + merges.txt) fallback is checked too when the folder has it.
 
 import Foundation
 import Testing
@@ -20,11 +20,21 @@ struct StressParity {
         let json = runParity(try TokenizerLoader.load(from: dir), file.cases)
         print("stress: tokenizer.json \(json.equal)/\(json.compared)")
         #expect(json.failures.isEmpty, "\(json.failures.prefix(10).joined(separator: "\n"))")
-        guard TestPaths.exists(stressModel.appendingPathComponent("vocab.txt")) else { return }
-        let vocabDir = try temporaryCopy(of: stressModel, files: ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"])
+        let fallbackFiles: [String]
+        if TestPaths.exists(stressModel.appendingPathComponent("vocab.txt")) {
+            fallbackFiles = ["vocab.txt"]
+        } else if TestPaths.exists(stressModel.appendingPathComponent("vocab.json")) {
+            fallbackFiles = ["vocab.json", "merges.txt"]
+        } else {
+            return
+        }
+        let sideFiles = ["tokenizer_config.json", "special_tokens_map.json"].filter {
+            TestPaths.exists(stressModel.appendingPathComponent($0))
+        }
+        let vocabDir = try temporaryCopy(of: stressModel, files: fallbackFiles + sideFiles)
         defer { try? FileManager.default.removeItem(at: vocabDir) }
         let fallback = runParity(try TokenizerLoader.load(from: vocabDir), file.cases, useFallback: true)
-        print("stress: vocab.txt \(fallback.equal)/\(fallback.compared)")
+        print("stress: \(fallbackFiles.joined(separator: " + ")) \(fallback.equal)/\(fallback.compared)")
         #expect(fallback.failures.isEmpty, "\(fallback.failures.prefix(10).joined(separator: "\n"))")
     }
 }

@@ -11,6 +11,9 @@
 //     normalized=false unless the file says otherwise), or tokenizer_config.json's
 //     added_tokens_decoder when it has one;
 //   - TemplateProcessing "[CLS]:0 $A:0 [SEP]:0".
+// MPNetTokenizer (transformers/models/mpnet/tokenization_mpnet.py) is the same pipeline with
+// RoBERTa-style special tokens — defaults <s> </s> [UNK] <pad> <mask>, a mask token given as a
+// plain string made lstrip — and RobertaProcessing(cls, sep).
 
 import Foundation
 import FileIO
@@ -19,7 +22,7 @@ enum BertVocabularyLoader {
     /// tokenizer_class values whose vocab.txt this loader understands (BERT-style WordPiece).
     static let supportedClasses: Set<String> = [
         "BertTokenizer", "BertTokenizerFast", "DistilBertTokenizer", "DistilBertTokenizerFast",
-        "ElectraTokenizer", "ElectraTokenizerFast",
+        "ElectraTokenizer", "ElectraTokenizerFast", "MPNetTokenizer", "MPNetTokenizerFast",
     ]
 
     static func load(vocabulary url: URL, sideFiles config: SpecialTokensConfig) throws -> PipelineTokenizer {
@@ -30,12 +33,19 @@ enum BertVocabularyLoader {
         let lines = try readLines(url)
         let entries = lines.enumerated().map { ($1, Int32($0)) }
 
+        let mpnet = config.tokenizerClass?.hasPrefix("MPNet") == true
         func role(_ name: String, _ defaultToken: String) -> SpecialTokensConfig.Entry {
-            config.named[name] ?? SpecialTokensConfig.Entry(content: defaultToken, path: url.path)
+            config.named[name] ?? SpecialTokensConfig.Entry(content: defaultToken, isPlainString: true, path: url.path)
         }
-        // BertTokenizer's defaults for the roles the config does not name.
-        let unk = role("unk_token", "[UNK]"), sep = role("sep_token", "[SEP]"), pad = role("pad_token", "[PAD]")
-        let cls = role("cls_token", "[CLS]"), mask = role("mask_token", "[MASK]")
+        // BertTokenizer's / MPNetTokenizer's defaults for the roles the config does not name.
+        let unk = role("unk_token", "[UNK]"), sep = role("sep_token", mpnet ? "</s>" : "[SEP]")
+        let pad = role("pad_token", mpnet ? "<pad>" : "[PAD]"), cls = role("cls_token", mpnet ? "<s>" : "[CLS]")
+        var mask = role("mask_token", mpnet ? "<mask>" : "[MASK]")
+        var defaults = [unk, sep, pad, cls, mask]
+        if mpnet {
+            if mask.isPlainString { mask.lstrip = true }
+            defaults = [role("bos_token", "<s>"), role("eos_token", "</s>"), unk, sep, pad, cls, mask]
+        }
         guard let model = WordPiece(vocabulary: entries, unknownToken: unk.content, continuingSubwordPrefix: "##",
                                     maxInputCharsPerWord: 100) else {
             throw TokenizerError.missingSpecialToken(path: url.path, role: "unknown",
@@ -43,19 +53,26 @@ enum BertVocabularyLoader {
         }
         let normalizer = BertNormalizer(cleanText: true, handleChineseCharacters: config.tokenizeChineseChars ?? true,
                                         stripAccents: config.stripAccents ?? nil, lowercase: config.doLowerCase ?? true)
-        let addedTokens = makeAddedTokens(config, model: model, defaults: [unk, sep, pad, cls, mask])
+        var named = config
+        if mpnet { named.named["mask_token"] = mask }
+        let addedTokens = makeAddedTokens(named, model: model, defaults: defaults)
         func idOf(_ token: String) -> Int32? {
             addedTokens.last(where: { $0.content.unicodeScalars.elementsEqual(token.unicodeScalars) })?.id ?? model.id(of: token)
         }
         // Both are added tokens (makeAddedTokens adds every default role), so both have ids.
         let clsId = idOf(cls.content)!, sepId = idOf(sep.content)!
-        let post = TemplateProcessing(single: [
-            .special(name: cls.content, ids: [clsId], tokens: [cls.content], typeId: 0),
-            .sequence(typeId: 0),
-            .special(name: sep.content, ids: [sepId], tokens: [sep.content], typeId: 0),
-        ])
+        let post: any PostProcessor = mpnet
+            ? RobertaProcessing(cls: (cls.content, clsId), sep: (sep.content, sepId))
+            : TemplateProcessing(single: [
+                .special(name: cls.content, ids: [clsId], tokens: [cls.content], typeId: 0),
+                .sequence(typeId: 0),
+                .special(name: sep.content, ids: [sepId], tokens: [sep.content], typeId: 0),
+            ])
+        func isSpecial(_ token: String) -> Bool {
+            addedTokens.contains { $0.special && $0.content.unicodeScalars.elementsEqual(token.unicodeScalars) }
+        }
         let special = try SpecialTokenRoles.resolve(config, fallbackPath: config.configPath ?? url.path, padId: nil,
-                                                    idOf: idOf)
+                                                    idOf: idOf, isSpecial: isSpecial)
         return PipelineTokenizer(normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: model,
                                  postProcessor: post, addedTokens: addedTokens, padTokenId: special.padId,
                                  maskToken: special.mask, declaredMaxLength: config.modelMaxLength)
@@ -93,7 +110,7 @@ enum BertVocabularyLoader {
     /// The added tokens transformers registers: `added_tokens_decoder` if the config has it,
     /// else the named special tokens then the extra ones; ids from the vocabulary, or new ids
     /// after it in order.
-    private static func makeAddedTokens(_ config: SpecialTokensConfig, model: WordPiece,
+    static func makeAddedTokens(_ config: SpecialTokensConfig, model: any TokenizationModel,
                                         defaults: [SpecialTokensConfig.Entry]) -> [AddedToken] {
         var result: [AddedToken] = config.addedTokensDecoder ?? []
         var nextId = Int32(max(model.idLimit, Int(result.map(\.id).max() ?? -1) + 1))

@@ -1,14 +1,15 @@
-// Builds each pipeline stage from its tokenizer.json object by switching on the "type" field.
-// To add a model (BPE, Unigram…), a normalizer or a processor: implement its protocol and add a
-// case here. An unknown type, or an unknown field of a known type, is an `unsupported` error —
+// Builds each pipeline stage from its tokenizer.json object by switching on the "type" field
+// (models in ComponentFactory+Models.swift; SentencePiece / byte-level normalizers and
+// pre-tokenizers in ComponentFactory+Text.swift). To add a component: implement its protocol and
+// add a case. An unknown type, or an unknown field of a known type, is an `unsupported` error —
 // never a silent default.
 
 enum ComponentFactory {
     // MARK: - Normalizer
 
-    static func makeNormalizer(_ value: JSONValue, _ doc: JSONDocument) throws -> (any Normalizer)? {
+    static func makeNormalizer(_ value: JSONValue, _ doc: JSONDocument, field: String = "normalizer") throws
+        -> (any Normalizer)? {
         if value == .null { return nil }
-        let field = "normalizer"
         switch try doc.string(value["type"], "\(field).type") {
         case "BertNormalizer":
             try doc.checkKeys(value, field, allowed: ["type", "clean_text", "handle_chinese_chars", "strip_accents", "lowercase"])
@@ -19,77 +20,68 @@ enum ComponentFactory {
                 handleChineseCharacters: try doc.optionalBool(value, "handle_chinese_chars", field: field, default: true),
                 stripAccents: stripAccents,
                 lowercase: try doc.optionalBool(value, "lowercase", field: field, default: true))
-        case let other:
-            throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the normalizer \"\(other)\"")
+        default:
+            return try makeTextNormalizer(value, doc, field: field)
         }
     }
 
     // MARK: - Pre-tokenizer
 
-    static func makePreTokenizer(_ value: JSONValue, _ doc: JSONDocument) throws -> (any PreTokenizer)? {
+    static func makePreTokenizer(_ value: JSONValue, _ doc: JSONDocument, field: String = "pre_tokenizer") throws
+        -> (any PreTokenizer)? {
         if value == .null { return nil }
-        let field = "pre_tokenizer"
         switch try doc.string(value["type"], "\(field).type") {
         case "BertPreTokenizer":
             try doc.checkKeys(value, field, allowed: ["type"])
             return BertPreTokenizer()
-        case let other:
-            throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the pre-tokenizer \"\(other)\"")
-        }
-    }
-
-    // MARK: - Model
-
-    static func makeModel(_ value: JSONValue, _ doc: JSONDocument) throws -> any TokenizationModel {
-        let field = "model"
-        _ = try doc.object(value, field)
-        switch try doc.string(value["type"], "\(field).type") {
-        case "WordPiece":
-            try doc.checkKeys(value, field, allowed: ["type", "unk_token", "continuing_subword_prefix",
-                                                      "max_input_chars_per_word", "vocab"])
-            var entries: [(String, Int32)] = []
-            for (token, id) in try doc.object(value["vocab"], "\(field).vocab") {
-                entries.append((token, try doc.tokenId(id, "\(field).vocab[\"\(token)\"]")))
-            }
-            let unk = try value["unk_token"].map { try doc.string($0, "\(field).unk_token") } ?? "[UNK]"
-            let prefix = try value["continuing_subword_prefix"].map { try doc.string($0, "\(field).continuing_subword_prefix") } ?? "##"
-            let maxChars = try value["max_input_chars_per_word"].map { try doc.int($0, "\(field).max_input_chars_per_word") } ?? 100
-            guard maxChars >= 0 else { throw doc.malformed("\(field).max_input_chars_per_word", "must not be negative") }
-            guard let model = WordPiece(vocabulary: entries, unknownToken: unk, continuingSubwordPrefix: prefix,
-                                        maxInputCharsPerWord: maxChars) else {
-                throw TokenizerError.missingSpecialToken(path: doc.path, role: "unknown",
-                                                         detail: "model.unk_token \"\(unk)\" is not in model.vocab")
-            }
-            return model
-        case let other:
-            throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the model type \"\(other)\"")
+        default:
+            return try makeSentencePreTokenizer(value, doc, field: field)
         }
     }
 
     // MARK: - Post-processor
 
-    static func makePostProcessor(_ value: JSONValue, _ doc: JSONDocument) throws -> (any PostProcessor)? {
+    static func makePostProcessor(_ value: JSONValue, _ doc: JSONDocument, field: String = "post_processor") throws
+        -> (any PostProcessor)? {
         if value == .null { return nil }
-        let field = "post_processor"
         switch try doc.string(value["type"], "\(field).type") {
         case "TemplateProcessing":
             try doc.checkKeys(value, field, allowed: ["type", "single", "pair", "special_tokens"])
-            return try makeTemplate(value, doc)
-        case "BertProcessing":
-            try doc.checkKeys(value, field, allowed: ["type", "sep", "cls"])
+            return try makeTemplate(value, doc, field: field)
+        case "BertProcessing", "RobertaProcessing":
+            let roberta = try doc.string(value["type"], "\(field).type") == "RobertaProcessing"
+            try doc.checkKeys(value, field, allowed: roberta ? ["type", "sep", "cls", "trim_offsets", "add_prefix_space"]
+                                                             : ["type", "sep", "cls"])
             func pair(_ key: String) throws -> (String, Int32) {
                 let a = try doc.array(value[key], "\(field).\(key)")
                 guard a.count == 2 else { throw doc.malformed("\(field).\(key)", "expected [token, id]") }
                 return (try doc.string(a[0], "\(field).\(key)[0]"), try doc.tokenId(a[1], "\(field).\(key)[1]"))
             }
+            if roberta {
+                _ = try doc.optionalBool(value, "trim_offsets", field: field, default: true)
+                _ = try doc.optionalBool(value, "add_prefix_space", field: field, default: true)
+                return RobertaProcessing(cls: try pair("cls"), sep: try pair("sep"))
+            }
             return BertProcessing(cls: try pair("cls"), sep: try pair("sep"))
+        case "ByteLevel":
+            // Only trims offsets: nothing to do for ids.
+            try doc.checkKeys(value, field, allowed: ["type", "add_prefix_space", "trim_offsets", "use_regex"])
+            return SequenceProcessor([])
+        case "Sequence":
+            try doc.checkKeys(value, field, allowed: ["type", "processors"])
+            var steps: [any PostProcessor] = []
+            for (i, item) in try doc.array(value["processors"], "\(field).processors").enumerated() {
+                guard let step = try makePostProcessor(item, doc, field: "\(field).processors[\(i)]") else { continue }
+                if let s = step as? SequenceProcessor, s.steps.isEmpty { continue }
+                steps.append(step)
+            }
+            return SequenceProcessor(steps)
         case let other:
             throw TokenizerError.unsupported(path: doc.path, field: "\(field).type", what: "the post-processor \"\(other)\"")
         }
     }
 
-    private static func makeTemplate(_ value: JSONValue, _ doc: JSONDocument) throws -> TemplateProcessing {
-        let field = "post_processor"
+    private static func makeTemplate(_ value: JSONValue, _ doc: JSONDocument, field: String) throws -> TemplateProcessing {
         var specials: [(name: String, ids: [Int32], tokens: [String])] = []
         for (name, entry) in try doc.object(value["special_tokens"], "\(field).special_tokens") {
             let f = "\(field).special_tokens[\"\(name)\"]"

@@ -16,6 +16,8 @@ struct SpecialTokensConfig {
         var rstrip = false
         /// nil: not given (special tokens default to normalized = false).
         var normalized: Bool?
+        /// Given as a plain string (MPNet then makes its mask token lstrip).
+        var isPlainString = false
         /// The file that named it.
         var path: String
     }
@@ -33,6 +35,8 @@ struct SpecialTokensConfig {
     var stripAccents: Bool??
     var tokenizeChineseChars: Bool?
     var tokenizerClass: String?
+    /// RoBERTa's add_prefix_space (the vocab.json fallback).
+    var addPrefixSpace: Bool?
     var configPath: String?
 
     /// Reads whichever of the two files exist in `directory`.
@@ -66,6 +70,7 @@ struct SpecialTokensConfig {
         if let v = root["strip_accents"] { stripAccents = v == .null ? .some(nil) : .some(try doc.bool(v, "strip_accents")) }
         if let v = root["tokenize_chinese_chars"] { tokenizeChineseChars = try doc.bool(v, "tokenize_chinese_chars") }
         if let v = root["tokenizer_class"], v != .null { tokenizerClass = try doc.string(v, "tokenizer_class") }
+        if let v = root["add_prefix_space"], v != .null { addPrefixSpace = try doc.bool(v, "add_prefix_space") }
         if let v = root["added_tokens_decoder"], v != .null {
             var tokens: [AddedToken] = []
             for (key, value) in try doc.object(v, "added_tokens_decoder") {
@@ -102,7 +107,7 @@ struct SpecialTokensConfig {
     }
 
     private func entry(_ value: JSONValue, _ field: String, _ doc: JSONDocument) throws -> Entry {
-        if case let .string(s) = value { return Entry(content: s, path: doc.path) }
+        if case let .string(s) = value { return Entry(content: s, isPlainString: true, path: doc.path) }
         guard case .object = value else { throw doc.malformed(field, "expected a string or an object, found \(value.kindName)") }
         var e = Entry(content: try doc.string(value["content"], "\(field).content"), path: doc.path)
         e.singleWord = try doc.optionalBool(value, "single_word", field: field, default: false)

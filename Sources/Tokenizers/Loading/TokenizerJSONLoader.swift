@@ -31,7 +31,11 @@ enum TokenizerJSONLoader {
         if let truncation = root["truncation"], truncation != .null {
             declaredMaxLength = try doc.int(truncation["max_length"], "truncation.max_length")
         }
-        let special = try SpecialTokenRoles.resolve(sideFiles, fallbackPath: doc.path, padId: padId, idOf: idOf)
+        func isSpecial(_ token: String) -> Bool {
+            addedTokens.contains { $0.special && $0.content.unicodeScalars.elementsEqual(token.unicodeScalars) }
+        }
+        let special = try SpecialTokenRoles.resolve(sideFiles, fallbackPath: doc.path, padId: padId, idOf: idOf,
+                                                    isSpecial: isSpecial)
         return PipelineTokenizer(normalizer: normalizer, preTokenizer: preTokenizer, model: model,
                                  postProcessor: postProcessor, addedTokens: addedTokens, padTokenId: special.padId,
                                  maskToken: special.mask, declaredMaxLength: declaredMaxLength)

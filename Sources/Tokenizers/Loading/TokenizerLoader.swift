@@ -3,9 +3,10 @@
 import Foundation
 
 public enum TokenizerLoader {
-    /// From a checkpoint folder: tokenizer.json if present, else vocab.txt + tokenizer_config.json
+    /// From a checkpoint folder: tokenizer.json if present, else vocab.json + merges.txt (RoBERTa's
+    /// byte-level BPE), else vocab.txt (BERT's WordPiece), each with tokenizer_config.json
     /// (+ special_tokens_map.json). Throws `TokenizerError` naming the file for anything missing,
-    /// malformed or unsupported (a BPE or Unigram model, say).
+    /// malformed or unsupported.
     public static func load(from directory: URL) throws -> any Tokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -15,6 +16,11 @@ public enum TokenizerLoader {
         let json = directory.appendingPathComponent("tokenizer.json")
         if FileManager.default.fileExists(atPath: json.path) {
             return try TokenizerJSONLoader.load(json, sideFiles: sideFiles)
+        }
+        let vocabJSON = directory.appendingPathComponent("vocab.json")
+        let merges = directory.appendingPathComponent("merges.txt")
+        if FileManager.default.fileExists(atPath: vocabJSON.path) || FileManager.default.fileExists(atPath: merges.path) {
+            return try RobertaVocabularyLoader.load(vocabulary: vocabJSON, merges: merges, sideFiles: sideFiles)
         }
         let vocab = directory.appendingPathComponent("vocab.txt")
         if FileManager.default.fileExists(atPath: vocab.path) {

@@ -5,7 +5,7 @@
 /// A scalar trie: node 0 is the root; each node may carry a value.
 struct ScalarTrie: Sendable {
     /// (node << 32 | scalar) → child node.
-    private var edges = EdgeTable()
+    private var edges = UInt64Table()
     /// Per node: the value stored there, or -1.
     private var values: [Int32] = [-1]
 
@@ -75,9 +75,9 @@ struct ScalarTrie: Sendable {
 
 /// An open-addressing hash map UInt64 → Int32 (linear probing, Fibonacci hashing): several times
 /// faster than Dictionary's seeded SipHash on the WordPiece hot path.
-private struct EdgeTable: Sendable {
+struct UInt64Table: Sendable {
     private static let empty = UInt64.max
-    private var keys = [UInt64](repeating: EdgeTable.empty, count: 16)
+    private var keys = [UInt64](repeating: UInt64Table.empty, count: 16)
     private var values = [Int32](repeating: 0, count: 16)
     private var shift: UInt64 = 60  // 64 − log2(capacity)
     private var count = 0
@@ -92,7 +92,7 @@ private struct EdgeTable: Sendable {
         while true {
             let k = keys[i]
             if k == key { return values[i] }
-            if k == EdgeTable.empty { return nil }
+            if k == UInt64Table.empty { return nil }
             i = (i + 1) & mask
         }
     }
@@ -102,7 +102,7 @@ private struct EdgeTable: Sendable {
         if (count + 1) * 4 > keys.count * 3 { grow() }
         let mask = keys.count - 1
         var i = slot(key)
-        while keys[i] != EdgeTable.empty { i = (i + 1) & mask }
+        while keys[i] != UInt64Table.empty { i = (i + 1) & mask }
         keys[i] = key
         values[i] = value
         count += 1
@@ -110,10 +110,10 @@ private struct EdgeTable: Sendable {
 
     private mutating func grow() {
         let oldKeys = keys, oldValues = values
-        keys = [UInt64](repeating: EdgeTable.empty, count: oldKeys.count * 2)
+        keys = [UInt64](repeating: UInt64Table.empty, count: oldKeys.count * 2)
         values = [Int32](repeating: 0, count: oldKeys.count * 2)
         shift -= 1
         count = 0
-        for (k, v) in zip(oldKeys, oldValues) where k != EdgeTable.empty { insert(k, v) }
+        for (k, v) in zip(oldKeys, oldValues) where k != UInt64Table.empty { insert(k, v) }
     }
 }

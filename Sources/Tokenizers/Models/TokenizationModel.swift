@@ -1,5 +1,5 @@
-// The third stage: turn one pre-tokenized word into token ids. WordPiece now; BPE and Unigram
-// are added by conforming to this protocol and adding a case in TokenizerJSONFactory.makeModel.
+// The third stage: turn one pre-tokenized word into token ids. WordPiece, BPE and Unigram conform
+// to this protocol; ComponentFactory.makeModel builds them from tokenizer.json.
 
 /// A tokenization model (tokenizer.json `model`).
 public protocol TokenizationModel: Sendable {
@@ -15,6 +15,17 @@ public protocol TokenizationModel: Sendable {
     func token(of id: Int32) -> String?
     /// Appends the ids of one word.
     func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32])
+    /// Appends the ids of one word and the token strings HF reports for them (by default the
+    /// vocabulary entries; Unigram's unknown token keeps the text it covers).
+    func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32], tokens: inout [String])
     /// A short name for `Tokenizer.kind`, e.g. "WordPiece".
     var summary: String { get }
+}
+
+extension TokenizationModel {
+    public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32], tokens: inout [String]) {
+        let first = ids.count
+        tokenize(word, into: &ids)
+        for id in ids[first...] { tokens.append(token(of: id) ?? "") }
+    }
 }

@@ -2,14 +2,14 @@
 // then isolate every punctuation character (ASCII punctuation or Unicode 8.0 P*) as its own word.
 
 /// tokenizer.json `{"type": "BertPreTokenizer"}`.
-public struct BertPreTokenizer: PreTokenizer, Equatable {
+public struct BertPreTokenizer: SplittingPreTokenizer, Equatable {
     public init() {}
 
-    public func split(_ text: [Unicode.Scalar], range: Range<Int>, into words: inout [Range<Int>]) {
-        var wordStart = range.lowerBound
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let s = text[i]
+    public func split(_ piece: ArraySlice<Unicode.Scalar>, into words: inout [Range<Int>]) {
+        var wordStart = piece.startIndex
+        var i = piece.startIndex
+        while i < piece.endIndex {
+            let s = piece[i]
             if HFCharacterClasses.isWhitespace(s) {
                 if wordStart < i { words.append(wordStart..<i) }
                 wordStart = i + 1
@@ -20,6 +20,25 @@ public struct BertPreTokenizer: PreTokenizer, Equatable {
             }
             i += 1
         }
-        if wordStart < range.upperBound { words.append(wordStart..<range.upperBound) }
+        if wordStart < piece.endIndex { words.append(wordStart..<piece.endIndex) }
+    }
+}
+
+/// tokenizer.json `{"type": "WhitespaceSplit"}` (pre_tokenizers/whitespace.rs): split on
+/// White_Space (Rust `char::is_whitespace`), which is removed.
+public struct WhitespaceSplit: SplittingPreTokenizer, Equatable {
+    public init() {}
+
+    public func split(_ piece: ArraySlice<Unicode.Scalar>, into words: inout [Range<Int>]) {
+        var wordStart = piece.startIndex
+        var i = piece.startIndex
+        while i < piece.endIndex {
+            if HFCharacterClasses.isWhitespace(piece[i]) {
+                if wordStart < i { words.append(wordStart..<i) }
+                wordStart = i + 1
+            }
+            i += 1
+        }
+        if wordStart < piece.endIndex { words.append(wordStart..<piece.endIndex) }
     }
 }
