@@ -5,11 +5,11 @@
 
 CK_MULTIVERSION
 void ck_softmax_masked_forward(float *s, long rows, long cols, long ld, float scale,
-                               const int32_t *keep, const float *bias) {
+                               const int32_t *keep, const float *bias, long bias_ld) {
 #pragma clang fp reassociate(on)
     for (long i = 0; i < rows; i++) {
         float *si = s + i * ld;
-        const float *bi = bias ? bias + i * ld : 0;
+        const float *bi = bias ? bias + i * bias_ld : 0;
         float mx = -INFINITY;
         for (long j = 0; j < cols; j++) {
             float v = si[j] * scale + (bi ? bi[j] : 0.0f);

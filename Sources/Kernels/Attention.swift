@@ -1,100 +1,145 @@
 // Multi-head scaled dot-product self-attention core with a key-padding mask, forward and backward
-// (HF BertSelfAttention between the Q/K/V projections and the output projection).
+// (HF BertSelfAttention between the Q/K/V projections and the output projection), over a packed
+// batch: row (sequence) b occupies tokens offsets[b] ..< offsets[b] + L_b, and attends only
+// within itself.
 //
-// Layout: qkv (B·T, 3H) row-major, each token row is [q | k | v], head h occupies columns
+// Layout: qkv (N, 3H) row-major, each token row is [q | k | v], head h occupies columns
 // h·d ..< (h+1)·d of each part (H = heads·d). No copies of the inputs: every per-head matrix is a
 // strided view; only Kᵀ/Vᵀ of one head are transposed into scratch so every product is a row
-// update. Per batch row b and head h, with s = 1/√d, keep(b, j) the key mask and an optional
-// bias R_h (T, T) shared by all rows (MPNet's relative position bias):
-//   S = s·Q Kᵀ + R_h (T, T);  P = softmax over kept keys (masked keys get exactly 0);
-//   P′ = dropout(P);    O = g·P′ V  →  ctx (B·T, H) columns of head h,
+// update. Per row b and head h, with s = 1/√d, keep(j) the key mask and an optional bias R_h
+// (the top-left L_b × L_b block of a (T, T) matrix shared by all rows: MPNet's relative
+// position bias):
+//   S = s·Q Kᵀ + R_h (L_b, L_b);  P = softmax over kept keys (masked keys get exactly 0);
+//   P′ = dropout(P);    O = g·P′ V  →  ctx (N, H) columns of head h,
 // where g = headScale(b, h) (drophead: 0 for a dropped head, heads/kept otherwise; 1 without).
 // Backward, given dO = dctx:
 //   dP′ = g·dO Vᵀ;  dV = g·P′ᵀ dO;  dP = dropout′(dP′);  dS = P ⊙ (dP − rowsum(dP ⊙ P));
 //   dQ = s·dS K;    dK = s·dSᵀ Q;  dR_h += Σ_b dS.
-// (B·heads) pairs are split across threads; the small products are C kernels (smallmatmul.c),
-// so BLAS's own threading is never involved here.
+// The (row, head) pairs are split across threads by cost (∝ L_b²); the small products are C
+// kernels (smallmatmul.c), so BLAS's own threading is never involved here.
 
 import CKernels
 
-public struct AttentionShape: Sendable, Equatable {
-    public var batch: Int, sequence: Int, heads: Int, headDim: Int
-    public init(batch: Int, sequence: Int, heads: Int, headDim: Int) {
-        self.batch = batch; self.sequence = sequence; self.heads = heads; self.headDim = headDim
+/// Where each row of a packed batch lies, and where its attention probabilities go.
+public struct AttentionLayout: Sendable, Equatable {
+    public let heads: Int, headDim: Int
+    public let offsets: [Int], lengths: [Int]
+    /// Start of row b's (heads, L_b, L_b) block in the probabilities array.
+    public let probabilityOffsets: [Int]
+    /// Floats in the probabilities array, Σ_b heads·L_b².
+    public let probabilityCount: Int
+    /// The longest row (the side of the bias matrix).
+    public let maxLength: Int
+
+    public init(heads: Int, headDim: Int, offsets: [Int], lengths: [Int]) {
+        precondition(offsets.count == lengths.count, "one offset per row")
+        self.heads = heads; self.headDim = headDim; self.offsets = offsets; self.lengths = lengths
+        var p = [Int](repeating: 0, count: lengths.count), total = 0
+        for b in 0..<lengths.count { p[b] = total; total += heads * lengths[b] * lengths[b] }
+        probabilityOffsets = p
+        probabilityCount = total
+        maxLength = lengths.max() ?? 0
     }
+
+    /// A rectangular (B, T) batch.
+    public init(batch: Int, sequence: Int, heads: Int, headDim: Int) {
+        self.init(heads: heads, headDim: headDim, offsets: (0..<batch).map { $0 * sequence },
+                  lengths: [Int](repeating: sequence, count: batch))
+    }
+
+    public var batch: Int { lengths.count }
     public var hidden: Int { heads * headDim }
-    public var tokens: Int { batch * sequence }
-    /// Floats in the probabilities array (B, heads, T, T).
-    public var probabilityCount: Int { batch * heads * sequence * sequence }
+    public var tokens: Int { lengths.reduce(0, +) }
     /// Floats of scratch per thread: two (T, T) matrices, a (d, T) transpose and the per-head
-    /// bias-gradient accumulators (heads, T, T).
-    var scratchPerThread: Int { (2 + heads) * sequence * sequence + headDim * sequence }
+    /// bias-gradient accumulators (heads, T, T), T the longest row.
+    var scratchPerThread: Int { (2 + heads) * maxLength * maxLength + headDim * maxLength }
     /// Floats of scratch the forward and backward need.
     public var scratchCount: Int { scratchPerThread * Parallel.threads }
+
+    /// Contiguous ranges of (row, head) pair indices of about equal cost (∝ L²), one per thread.
+    func balancedChunks() -> [Range<Int>] {
+        let pairs = batch * heads
+        let n = Parallel.chunkCount(pairs)
+        if n <= 1 { return [0..<pairs] }
+        var total = 0
+        for L in lengths { total += heads * L * L }
+        var chunks: [Range<Int>] = [], start = 0, acc = 0
+        for bh in 0..<pairs {
+            let L = lengths[bh / heads]
+            acc += L * L
+            if chunks.count < n - 1 && acc * n >= total * (chunks.count + 1) {
+                chunks.append(start..<(bh + 1)); start = bh + 1
+            }
+        }
+        chunks.append(start..<pairs)
+        return chunks
+    }
 }
 
 public enum Attention {
-    /// Forward. `keep` (B, T): 1 for real tokens. `probs` (B, heads, T, T) receives P (pre-dropout).
-    /// `headScale` (B, heads) or nil; `bias` (heads, T, T) or nil. `scratch` holds
-    /// `shape.scratchCount` floats.
+    /// Forward. `keep` (N): 1 for real tokens. `probs` (layout.probabilityCount) receives P
+    /// (pre-dropout). `headScale` (B, heads) or nil; `bias` (heads, T, T), T = layout.maxLength,
+    /// or nil. `scratch` holds `layout.scratchCount` floats.
     public static func forward(
         ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
-        qkv: UnsafePointer<Float>, keep: UnsafePointer<Int32>, shape: AttentionShape,
+        qkv: UnsafePointer<Float>, keep: UnsafePointer<Int32>, layout: AttentionLayout,
         dropout: DropoutSite?, headScale: UnsafePointer<Float>?, bias: UnsafePointer<Float>? = nil,
         scratch: UnsafeMutablePointer<Float>
     ) {
-        let T = shape.sequence, d = shape.headDim, H = shape.hidden, nh = shape.heads
+        let d = layout.headDim, H = layout.hidden, nh = layout.heads, Tm = layout.maxLength
         let scale = 1 / Float(d).squareRoot()
         let drop = dropout.flatMap { $0.isActive ? $0 : nil }
-        Parallel.chunks(shape.batch * nh) { chunk, range in
-            let work = scratch + chunk * shape.scratchPerThread, kt = work + 2 * T * T
-            for bh in range {
-                let b = bh / nh, h = bh % nh
-                let q = qkv + b * T * 3 * H + h * d, k = q + H, v = q + 2 * H
-                let p = probs + bh * T * T
+        let chunks = layout.balancedChunks()
+        Parallel.each(chunks.count) { chunk in
+            let work = scratch + chunk * layout.scratchPerThread, kt = work + 2 * Tm * Tm
+            for bh in chunks[chunk] {
+                let b = bh / nh, h = bh % nh, T = layout.lengths[b], row = layout.offsets[b]
+                let q = qkv + row * 3 * H + h * d, k = q + H, v = q + 2 * H
+                let first = layout.probabilityOffsets[b] + h * T * T
+                let p = probs + first
                 ck_transpose(kt, k, T, d, 3 * H)
                 ck_matmul_nn(p, q, kt, T, T, d, 3 * H, T, T, 1, 0)
-                ck_softmax_masked_forward(p, T, T, T, scale, keep + b * T, bias.map { $0 + h * T * T })
+                ck_softmax_masked_forward(p, T, T, T, scale, keep + row, bias.map { $0 + h * Tm * Tm }, Tm)
                 var pUsed = UnsafePointer(p)
                 if let drop {
-                    Dropout.forwardSerial(y: work, x: p, count: T * T, site: drop, first: bh * T * T)
+                    Dropout.forwardSerial(y: work, x: p, count: T * T, site: drop, first: first)
                     pUsed = UnsafePointer(work)
                 }
                 let g = headScale?[bh] ?? 1
-                ck_matmul_nn(ctx + b * T * H + h * d, pUsed, v, T, d, T, T, 3 * H, H, g, 0)
+                ck_matmul_nn(ctx + row * H + h * d, pUsed, v, T, d, T, T, 3 * H, H, g, 0)
             }
         }
     }
 
-    /// Backward: writes (overwrites) dqkv (B·T, 3H) from dctx (B·T, H) and the forward's saved
-    /// qkv and probs; with `dBias` (heads, T, T), accumulates Σ_b dS into it. `scratch` holds
-    /// `shape.scratchCount` floats.
+    /// Backward: writes (overwrites) dqkv (N, 3H) from dctx (N, H) and the forward's saved qkv and
+    /// probs; with `dBias` (heads, T, T), accumulates Σ_b dS into its top-left blocks. `scratch`
+    /// holds `layout.scratchCount` floats.
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, dctx: UnsafePointer<Float>,
-        qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>, shape: AttentionShape,
+        qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>, layout: AttentionLayout,
         dropout: DropoutSite?, headScale: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>? = nil,
         scratch: UnsafeMutablePointer<Float>
     ) {
-        let T = shape.sequence, d = shape.headDim, H = shape.hidden, nh = shape.heads
+        let d = layout.headDim, H = layout.hidden, nh = layout.heads, Tm = layout.maxLength
         let scale = 1 / Float(d).squareRoot()
         let drop = dropout.flatMap { $0.isActive ? $0 : nil }
-        let chunks = Parallel.chunkCount(shape.batch * nh)
+        let chunks = layout.balancedChunks()
         func biasAccumulator(_ chunk: Int) -> UnsafeMutablePointer<Float> {
-            scratch + chunk * shape.scratchPerThread + 2 * T * T + d * T
+            scratch + chunk * layout.scratchPerThread + 2 * Tm * Tm + d * Tm
         }
         if dBias != nil {
-            for c in 0..<chunks { biasAccumulator(c).update(repeating: 0, count: nh * T * T) }
+            for c in 0..<chunks.count { biasAccumulator(c).update(repeating: 0, count: nh * Tm * Tm) }
         }
-        Parallel.chunks(shape.batch * nh) { chunk, range in
-            let dp = scratch + chunk * shape.scratchPerThread, pDrop = dp + T * T, vt = pDrop + T * T
+        Parallel.each(chunks.count) { chunk in
+            let dp = scratch + chunk * layout.scratchPerThread, pDrop = dp + Tm * Tm, vt = pDrop + Tm * Tm
             let biasAcc = biasAccumulator(chunk)
-            for bh in range {
-                let b = bh / nh, h = bh % nh
-                let row = b * T * 3 * H + h * d
-                let q = qkv + row, k = q + H, v = q + 2 * H
-                let dq = dqkv + row, dk = dq + H, dv = dq + 2 * H
-                let dO = dctx + b * T * H + h * d
-                let p = probs + bh * T * T
+            for bh in chunks[chunk] {
+                let b = bh / nh, h = bh % nh, T = layout.lengths[b], row = layout.offsets[b]
+                let q = qkv + row * 3 * H + h * d, k = q + H, v = q + 2 * H
+                let dq = dqkv + row * 3 * H + h * d, dk = dq + H, dv = dq + 2 * H
+                let dO = dctx + row * H + h * d
+                let first = layout.probabilityOffsets[b] + h * T * T
+                let p = probs + first
                 let g = headScale?[bh] ?? 1
                 if g == 0 {  // a dropped head passes no gradient
                     for t in 0..<T {
@@ -106,28 +151,28 @@ public enum Attention {
                 }
                 var pUsed = p
                 if let drop {
-                    Dropout.forwardSerial(y: pDrop, x: p, count: T * T, site: drop, first: bh * T * T)
+                    Dropout.forwardSerial(y: pDrop, x: p, count: T * T, site: drop, first: first)
                     pUsed = UnsafePointer(pDrop)
                 }
                 ck_transpose(vt, v, T, d, 3 * H)
                 ck_matmul_nn(dp, dO, vt, T, T, d, H, T, T, g, 0)            // dP′ = g·dO Vᵀ
                 ck_matmul_tn(dv, pUsed, dO, T, d, T, T, H, 3 * H, g, 0)     // dV = g·P′ᵀ dO
                 if let drop {
-                    Dropout.backwardSerial(dx: dp, dy: dp, count: T * T, site: drop, first: bh * T * T, accumulate: false)
+                    Dropout.backwardSerial(dx: dp, dy: dp, count: T * T, site: drop, first: first, accumulate: false)
                 }
                 ck_softmax_backward(dp, p, T, T, T)                          // dS
                 if dBias != nil {
-                    let acc = biasAcc + h * T * T
-                    for i in 0..<(T * T) { acc[i] += dp[i] }
+                    let acc = biasAcc + h * Tm * Tm
+                    for i in 0..<T { for j in 0..<T { acc[i * Tm + j] += dp[i * T + j] } }
                 }
                 ck_matmul_nn(dq, dp, k, T, d, T, T, 3 * H, 3 * H, scale, 0)  // dQ = s·dS K
                 ck_matmul_tn(dk, dp, q, T, d, T, T, 3 * H, 3 * H, scale, 0)  // dK = s·dSᵀ Q
             }
         }
         if let dBias {  // fixed-order reduction of the per-chunk accumulators
-            for c in 0..<chunks {
+            for c in 0..<chunks.count {
                 let acc = biasAccumulator(c)
-                for i in 0..<(nh * T * T) { dBias[i] += acc[i] }
+                for i in 0..<(nh * Tm * Tm) { dBias[i] += acc[i] }
             }
         }
     }

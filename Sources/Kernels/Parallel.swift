@@ -22,6 +22,13 @@ public enum Parallel {
         }
     }
 
+    /// Calls `body(i)` for i in 0..<count concurrently (count is small: one task per thread).
+    @inline(__always)
+    public static func each(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 { body(0); return }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+
     /// How many chunks `chunks(count, minPerChunk:)` uses.
     public static func chunkCount(_ count: Int, minPerChunk: Int = 1) -> Int {
         max(1, min(threads, count / max(1, minPerChunk)))

@@ -1,7 +1,7 @@
 // Batched inference: texts → pooled (optionally L2-normalized) embeddings. Texts are tokenized,
-// sorted by length and batched so each batch is padded only to its longest row — except for
-// `mean` pooling, whose result depends on the padding, which pads every batch to `maxLength` as
-// the Mirror-BERT scripts do. Results come back in input order.
+// sorted by length and batched; a batch is packed without any padding — except for `mean`
+// pooling, whose result depends on the padding, which pads every row to `maxLength` as the
+// Mirror-BERT scripts do. Results come back in input order.
 
 import Foundation
 import Kernels
@@ -65,17 +65,13 @@ public final class Embedder {
         for start in stride(from: 0, to: order.count, by: options.batchSize) {
             let rows = Array(order[start..<min(start + options.batchSize, order.count)])
             let batchEncodings = rows.map { encodings[$0] }
-            let padding: Padding = options.pooling.isPaddingIndependent ? .longest : .fixed(options.maxLength)
-            let batch = TokenBatch(batchEncodings, padding: padding, padTokenId: tokenizer.padTokenId)
-            let input = try EncoderInput(batch, config: encoder.config)
+            let input = try EncoderInput(batchEncodings, padTo: options.maxLength, packed: options.pooling.isPaddingIndependent,
+                                         padTokenId: tokenizer.padTokenId, config: encoder.config)
             let hidden = encoder.forward(input, workspace: workspace)
-            input.keep.withUnsafeBufferPointer { keep in
-                options.pooling.forward(pooled.pointer, hidden: hidden, keep: keep.baseAddress!, batch: input.batch,
-                                        sequence: input.sequence, hiddenSize: H)
-            }
+            options.pooling.forward(pooled.pointer, hidden: hidden, input: input, hiddenSize: H)
             if options.normalize { Pooling.normalize(pooled.pointer, rows: rows.count, columns: H) }
             for (k, i) in rows.enumerated() { (out + i * H).update(from: pooled.pointer + k * H, count: H) }
-            tokenCount += batch.lengths.reduce(0, +)
+            tokenCount += batchEncodings.reduce(0) { $0 + $1.ids.count }
             done += rows.count
             progress?(done, texts.count)
         }

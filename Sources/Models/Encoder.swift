@@ -54,7 +54,8 @@ public final class Encoder {
     @discardableResult
     public func forward(_ input: EncoderInput, workspace ws: EncoderWorkspace, noise: Noise? = nil) -> UnsafeMutablePointer<Float> {
         precondition(ws.config == config, "workspace built for another config")
-        Profiler.section("allocate workspace") { ws.reserve(batch: input.batch, sequence: input.sequence) }
+        let attention = attentionLayout(input)
+        Profiler.section("allocate workspace") { ws.reserve(input, attention: attention) }
         let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
         let P = UnsafePointer(parameters.pointer)
         let e = embeddingOffsets
@@ -76,17 +77,21 @@ public final class Encoder {
         if let noise, noise.drophead > 0, ws.headScales.count != config.layers || ws.headScales[0].count < input.batch * config.heads {
             ws.headScales = (0..<config.layers).map { _ in FloatBuffer(count: input.batch * config.heads) }
         }
-        for l in 0..<config.layers { forwardLayer(l, input, workspace: ws, noise: noise, bias: bias) }
+        for l in 0..<config.layers { forwardLayer(l, input, attention: attention, workspace: ws, noise: noise, bias: bias) }
         return ws.output(layer: config.layers - 1).pointer
+    }
+
+    /// Where `input`'s rows lie, for the attention kernels.
+    func attentionLayout(_ input: EncoderInput) -> AttentionLayout {
+        AttentionLayout(heads: config.heads, headDim: config.headDim, offsets: input.offsets, lengths: input.lengths)
     }
 
     /// Layer l: from ws.input(l) to ws.output(l), saving what its backward needs in
     /// ws.activations(l). Deterministic given `noise`, so the backward pass can rerun it.
-    func forwardLayer(_ l: Int, _ input: EncoderInput, workspace ws: EncoderWorkspace, noise: Noise?,
-                      bias: UnsafePointer<Float>?) {
+    func forwardLayer(_ l: Int, _ input: EncoderInput, attention: AttentionLayout, workspace ws: EncoderWorkspace,
+                      noise: Noise?, bias: UnsafePointer<Float>?) {
         let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
         let P = UnsafePointer(parameters.pointer)
-        let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
         let o = layerOffsets[l], a = ws.activations(layer: l)
         let x = ws.input(layer: l).pointer, y = ws.output(layer: l).pointer
         // Self-attention.
@@ -102,7 +107,7 @@ public final class Encoder {
         Profiler.section("fwd attention") {
             input.keep.withUnsafeBufferPointer { keep in
                 Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
-                                  keep: keep.baseAddress!, shape: shape, dropout: noise?.probabilitySite(layer: l),
+                                  keep: keep.baseAddress!, layout: attention, dropout: noise?.probabilitySite(layer: l),
                                   headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
             }
         }
@@ -145,7 +150,8 @@ public final class Encoder {
         }
     }
 
-    /// MPNet: the (heads, T, T) relative position bias for this sequence length; nil otherwise.
+    /// MPNet: the (heads, T, T) relative position bias for rows up to T tokens (row b uses the
+    /// top-left L_b × L_b block); nil otherwise.
     private func relativeBias(sequence T: Int, workspace ws: EncoderWorkspace) -> UnsafePointer<Float>? {
         guard let offset = embeddingOffsets.relativeBias else { return nil }
         if ws.biasBuckets.count != T * T {

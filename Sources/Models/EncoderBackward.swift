@@ -8,7 +8,7 @@ import Kernels
 
 extension Encoder {
     /// Accumulates into `gradients` (the layout's block) the gradient of a loss whose gradient with
-    /// respect to the last hidden state is `dHidden` (B·T, H). Needs the training workspace of the
+    /// respect to the last hidden state is `dHidden` (input.tokens, H). Needs the training workspace of the
     /// forward call just made with the same `input` and `noise`.
     public func backward(_ input: EncoderInput, dHidden: UnsafePointer<Float>, workspace ws: EncoderWorkspace,
                          gradients: FloatBuffer, noise: Noise? = nil) {
@@ -17,7 +17,7 @@ extension Encoder {
         guard let s = ws.backward else { preconditionFailure("backward before forward") }
         let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
         let P = UnsafePointer(parameters.pointer), G = gradients.pointer
-        let shape = AttentionShape(batch: input.batch, sequence: input.sequence, heads: config.heads, headDim: config.headDim)
+        let attention = attentionLayout(input)
         let bias: UnsafePointer<Float>? = embeddingOffsets.relativeBias == nil ? nil : UnsafePointer(ws.relativeBias.pointer)
         let dBias: UnsafeMutablePointer<Float>? = embeddingOffsets.relativeBias == nil ? nil : ws.relativeBiasGradient.pointer
         dBias?.update(repeating: 0, count: config.heads * input.sequence * input.sequence)
@@ -28,7 +28,7 @@ extension Encoder {
 
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             if ws.recompute && l != config.layers - 1 {  // the last layer's activations are still there
-                Profiler.section("recompute layer") { forwardLayer(l, input, workspace: ws, noise: noise, bias: bias) }
+                Profiler.section("recompute layer") { forwardLayer(l, input, attention: attention, workspace: ws, noise: noise, bias: bias) }
             }
             let o = layerOffsets[l], a = ws.activations(layer: l)
             let x = ws.input(layer: l).pointer
@@ -65,7 +65,7 @@ extension Encoder {
             }
             let headScale: UnsafePointer<Float>? = (noise?.drophead ?? 0) > 0 ? UnsafePointer(ws.headScales[l].pointer) : nil
             Profiler.section("bwd attention") {
-                Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, shape: shape,
+                Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, layout: attention,
                                    dropout: noise?.probabilitySite(layer: l), headScale: headScale, dBias: dBias,
                                    scratch: ws.attentionScratch.pointer)
             }

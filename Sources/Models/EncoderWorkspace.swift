@@ -9,7 +9,7 @@ import Kernels
 /// What one layer saves in the forward pass (N = B·T tokens, H hidden, I intermediate).
 final class LayerActivations {
     let qkv: FloatBuffer      // (N, 3H) Q/K/V projections
-    let probs: FloatBuffer    // (B, heads, T, T) attention probabilities before dropout
+    let probs: FloatBuffer    // (Σ_b heads·L_b²) attention probabilities before dropout
     let ctx: FloatBuffer      // (N, H) attention output per head, after drophead
     let res1: FloatBuffer     // (N, H) x + dropout(ctx·Woᵀ + bo): the first LayerNorm's input
     let h1: FloatBuffer       // (N, H) LayerNorm₁ output
@@ -89,11 +89,11 @@ public final class EncoderWorkspace {
         return 4 * (layers * perLayer + inputs + scratch + N * (H + 2))
     }
 
-    /// Makes sure buffers fit a batch of `batch` rows of `sequence` tokens.
-    func reserve(batch: Int, sequence: Int) {
-        let N = batch * sequence
-        let P = batch * config.heads * sequence * sequence
-        let S = AttentionShape(batch: batch, sequence: sequence, heads: config.heads, headDim: config.headDim).scratchCount
+    /// Makes sure buffers fit `input` (its tokens, attention probabilities and scratch).
+    func reserve(_ input: EncoderInput, attention layout: AttentionLayout) {
+        let N = input.tokens
+        let P = layout.probabilityCount
+        let S = layout.scratchCount
         if N <= tokenCapacity && P <= probCapacity && S <= scratchCapacity && !layers.isEmpty { return }
         let n = max(N, tokenCapacity), p = max(P, probCapacity), s = max(S, scratchCapacity)
         let H = config.hiddenSize, I = config.intermediateSize

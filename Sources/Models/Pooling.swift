@@ -1,8 +1,9 @@
-// Sentence embeddings from the last hidden state h (B, T, H) and the attention mask m (B, T):
-//   cls:         e_b = h[b, 0]
-//   mean:        e_b = (1/T) Σ_t h[b, t]          over all positions, padding included — what the
+// Sentence embeddings from the last hidden state h and the key mask m of a batch of rows (row b
+// is tokens offsets[b] ..< offsets[b] + L_b of h (N, H); a padded (B, T) batch has L_b = T):
+//   cls:         e_b = h[first token of b]
+//   mean:        e_b = (1/L_b) Σ_t h[t]            over all positions, padding included — what the
 //                Mirror-BERT scripts call "mean" (so it depends on the padded length)
-//   meanMasked:  e_b = Σ_t m[b,t]·h[b,t] / Σ_t m[b,t]   — sentence-transformers' mean pooling
+//   meanMasked:  e_b = Σ_t m[t]·h[t] / Σ_t m[t]     — sentence-transformers' mean pooling
 // Backward writes (overwrites) dh from de.
 
 import Kernels
@@ -13,22 +14,22 @@ public enum Pooling: String, Sendable, CaseIterable, Codable {
     case meanMasked = "mean-masked"
 
     /// True if the result does not depend on how much padding follows each row, so batches can be
-    /// padded to their longest row instead of to the maximum length.
+    /// padded to their longest row — or packed without padding — instead of to the maximum length.
     public var isPaddingIndependent: Bool { self != .mean }
 
-    /// out (B, H) from hidden (B·T, H).
+    /// out (B, H) from hidden (N, H).
     public func forward(_ out: UnsafeMutablePointer<Float>, hidden: UnsafePointer<Float>, keep: UnsafePointer<Int32>,
-                        batch B: Int, sequence T: Int, hiddenSize H: Int) {
-        for b in 0..<B {
-            let o = out + b * H, rows = hidden + b * T * H
+                        offsets: [Int], lengths: [Int], hiddenSize H: Int) {
+        for b in 0..<offsets.count {
+            let o = out + b * H, start = offsets[b], end = start + lengths[b]
             switch self {
             case .cls:
-                o.update(from: rows, count: H)
+                o.update(from: hidden + start * H, count: H)
             case .mean, .meanMasked:
                 o.update(repeating: 0, count: H)
                 var n = 0
-                for t in 0..<T where self == .mean || keep[b * T + t] != 0 {
-                    let r = rows + t * H
+                for t in start..<end where self == .mean || keep[t] != 0 {
+                    let r = hidden + t * H
                     for j in 0..<H { o[j] += r[j] }
                     n += 1
                 }
@@ -38,24 +39,39 @@ public enum Pooling: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// dHidden (B·T, H) = ∂L/∂h given dOut = ∂L/∂e (B, H); overwrites dHidden.
+    /// dHidden (N, H) = ∂L/∂h given dOut = ∂L/∂e (B, H); overwrites dHidden.
     public func backward(_ dHidden: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, keep: UnsafePointer<Int32>,
-                         batch B: Int, sequence T: Int, hiddenSize H: Int) {
-        dHidden.update(repeating: 0, count: B * T * H)
-        for b in 0..<B {
-            let d = dOut + b * H, rows = dHidden + b * T * H
+                         offsets: [Int], lengths: [Int], hiddenSize H: Int) {
+        let n = lengths.reduce(0, +)
+        dHidden.update(repeating: 0, count: n * H)
+        for b in 0..<offsets.count {
+            let d = dOut + b * H, start = offsets[b], end = start + lengths[b]
             switch self {
             case .cls:
-                rows.update(from: d, count: H)
+                (dHidden + start * H).update(from: d, count: H)
             case .mean, .meanMasked:
-                var n = 0
-                for t in 0..<T where self == .mean || keep[b * T + t] != 0 { n += 1 }
-                let inv = n > 0 ? 1 / Float(n) : 0
-                for t in 0..<T where self == .mean || keep[b * T + t] != 0 {
-                    let r = rows + t * H
+                var count = 0
+                for t in start..<end where self == .mean || keep[t] != 0 { count += 1 }
+                let inv = count > 0 ? 1 / Float(count) : 0
+                for t in start..<end where self == .mean || keep[t] != 0 {
+                    let r = dHidden + t * H
                     for j in 0..<H { r[j] = d[j] * inv }
                 }
             }
+        }
+    }
+
+    /// out (B, H) for `input`'s rows from hidden (input.tokens, H).
+    public func forward(_ out: UnsafeMutablePointer<Float>, hidden: UnsafePointer<Float>, input: EncoderInput, hiddenSize H: Int) {
+        input.keep.withUnsafeBufferPointer { keep in
+            forward(out, hidden: hidden, keep: keep.baseAddress!, offsets: input.offsets, lengths: input.lengths, hiddenSize: H)
+        }
+    }
+
+    /// dHidden (input.tokens, H) from dOut (B, H).
+    public func backward(_ dHidden: UnsafeMutablePointer<Float>, dOut: UnsafePointer<Float>, input: EncoderInput, hiddenSize H: Int) {
+        input.keep.withUnsafeBufferPointer { keep in
+            backward(dHidden, dOut: dOut, keep: keep.baseAddress!, offsets: input.offsets, lengths: input.lengths, hiddenSize: H)
         }
     }
 

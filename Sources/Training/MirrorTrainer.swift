@@ -29,7 +29,7 @@ public final class MirrorTrainer {
     let secondMoment: FloatBuffer
     let workspace: EncoderWorkspace
     let trainableRanges: [Range<Int>]
-    /// Pooled embeddings E (2B, H), ∂L/∂E and ∂L/∂hidden (2B·T, H), grown as needed.
+    /// Pooled embeddings E (2B, H), ∂L/∂E and ∂L/∂hidden (tokens, H), grown as needed.
     private var pooled = FloatBuffer(count: 0), dPooled = FloatBuffer(count: 0), dHidden = FloatBuffer(count: 0)
     /// Steps taken so far.
     public var step: Int { optimizer.step }
@@ -63,17 +63,21 @@ public final class MirrorTrainer {
     /// One step on texts: view1[i] and view2[i] are a positive pair (view 2 already augmented).
     public func step(view1: [String], view2: [String]) throws -> StepResult {
         precondition(view1.count == view2.count && !view1.isEmpty, "two views of the same batch")
-        let batch = Profiler.section("tokenize") {
-            TokenBatch((view1 + view2).map { tokenizer.encode($0, maxLength: options.maxLength) },
-                       padding: options.padsToMax ? .fixed(options.maxLength) : .longest, padTokenId: tokenizer.padTokenId)
-        }
-        return try step(tokens: batch)
+        let encodings = Profiler.section("tokenize") { (view1 + view2).map { tokenizer.encode($0, maxLength: options.maxLength) } }
+        // Padding-free (packed) rows unless the pooling depends on padding or --pad-to-max asks for it.
+        let input = try EncoderInput(encodings, padTo: options.maxLength, packed: !options.padsToMax,
+                                     padTokenId: tokenizer.padTokenId, config: encoder.config)
+        return try step(input: input)
     }
 
-    /// One step on a token batch of 2B rows: rows 0..<B view 1, rows B..<2B view 2.
+    /// One step on a padded token batch of 2B rows: rows 0..<B view 1, rows B..<2B view 2.
     public func step(tokens: TokenBatch) throws -> StepResult {
-        precondition(tokens.batchSize % 2 == 0, "a Mirror batch has 2B rows")
-        let input = try EncoderInput(tokens, config: encoder.config)
+        try step(input: try EncoderInput(tokens, config: encoder.config))
+    }
+
+    /// One step on an encoder input of 2B rows: rows 0..<B view 1, rows B..<2B view 2.
+    public func step(input: EncoderInput) throws -> StepResult {
+        precondition(input.batch % 2 == 0, "a Mirror batch has 2B rows")
         let H = encoder.config.hiddenSize, rows = input.batch
         let noise: Noise? = options.dropout > 0 || options.drophead > 0
             ? Noise(hiddenDropout: options.dropout, attentionDropout: options.dropout, drophead: options.drophead,
@@ -83,14 +87,12 @@ public final class MirrorTrainer {
         let hidden = encoder.forward(input, workspace: workspace, noise: noise)
         if pooled.count < rows * H { pooled = FloatBuffer(count: rows * H); dPooled = FloatBuffer(count: rows * H) }
         if dHidden.count < input.tokens * H { dHidden = FloatBuffer(count: input.tokens * H) }
-        let loss = Profiler.section("pooling + InfoNCE") { input.keep.withUnsafeBufferPointer { keep -> Float in
-            options.pooling.forward(pooled.pointer, hidden: hidden, keep: keep.baseAddress!, batch: rows,
-                                    sequence: input.sequence, hiddenSize: H)
+        let loss = Profiler.section("pooling + InfoNCE") { () -> Float in
+            options.pooling.forward(pooled.pointer, hidden: hidden, input: input, hiddenSize: H)
             let loss = infoNCE.forward(embeddings: pooled.pointer, rows: rows, dim: H, gradient: dPooled.pointer)
-            options.pooling.backward(dHidden.pointer, dOut: dPooled.pointer, keep: keep.baseAddress!, batch: rows,
-                                     sequence: input.sequence, hiddenSize: H)
+            options.pooling.backward(dHidden.pointer, dOut: dPooled.pointer, input: input, hiddenSize: H)
             return loss
-        } }
+        }
         guard loss.isFinite else {
             throw ModelError.invalidInput("the loss became \(loss) at step \(step + 1); lower --lr or check the corpus")
         }
@@ -102,8 +104,8 @@ public final class MirrorTrainer {
                              firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
                              count: encoder.layout.totalCount, ranges: trainableRanges)
         }
-        return StepResult(step: step, loss: loss, tokens: tokens.lengths.reduce(0, +),
-                          paddedTokens: input.tokens, learningRate: lr)
+        let real = input.keep.reduce(0) { $0 + Int($1) }
+        return StepResult(step: step, loss: loss, tokens: real, paddedTokens: input.tokens, learningRate: lr)
     }
 
     /// The two views of a batch of corpus examples: view 2 span-masked with draws from `rng`.

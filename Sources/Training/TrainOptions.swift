@@ -34,8 +34,8 @@ public struct TrainOptions: Sendable, Equatable {
     public var drophead: Float
     public var pooling: Pooling
     public var seed: UInt64
-    /// Pad every batch to `maxLength` (the reference) instead of to its longest row. Always on for
-    /// `mean` pooling, whose result depends on the padding.
+    /// Pad every row to `maxLength` (the reference) instead of packing rows without padding.
+    /// Always on for `mean` pooling, whose result depends on the padding.
     public var padToMax: Bool
     /// Keep repeated texts out of one batch (they would be each other's false negatives).
     public var distinctTextsPerBatch: Bool
@@ -62,7 +62,7 @@ public struct TrainOptions: Sendable, Equatable {
         return o
     }
 
-    /// True if batches are padded to `maxLength`.
+    /// True if rows are padded to `maxLength` (else packed without padding).
     public var padsToMax: Bool { padToMax || !pooling.isPaddingIndependent }
 
     /// Whether a run of `config` recomputes activations: `auto` turns it on when the stored

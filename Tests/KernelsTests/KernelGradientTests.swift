@@ -66,14 +66,17 @@ import TestSupport
         for c in checks { #expect(c.ok, "\(c)") }
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func attentionBackwardMatchesFiniteDifferences(drophead: Bool, dropout: Bool) {
+    @Test(arguments: [(false, false, false), (true, false, false), (false, true, false), (true, true, false),
+                      (false, false, true), (true, true, true)])
+    func attentionBackwardMatchesFiniteDifferences(drophead: Bool, dropout: Bool, packed: Bool) {
         let site: DropoutSite? = dropout ? DropoutSite(p: 0.3, seed: 9, stream: 1) : nil
         var r = TestRandom(4)
-        let shape = AttentionShape(batch: 2, sequence: 5, heads: 2, headDim: 3)
+        // Rectangular: 2 rows of 5 tokens, the last 2 of row 1 padding; packed: rows of 5 and 3.
+        let shape = packed ? AttentionLayout(heads: 2, headDim: 3, offsets: [0, 5], lengths: [5, 3])
+                           : AttentionLayout(batch: 2, sequence: 5, heads: 2, headDim: 3)
         let H = shape.hidden, N = shape.tokens
         let qkv = r.normals(N * 3 * H)
-        let keep: [Int32] = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+        let keep: [Int32] = packed ? [Int32](repeating: 1, count: 8) : [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
         let headScale: [Float]? = drophead ? [0, 2, 1, 1] : nil
         let w = r.normals(N * H)
         var scratch = [Float](repeating: 0, count: shape.scratchCount)
@@ -82,11 +85,11 @@ import TestSupport
             var ctx = [Float](repeating: 0, count: N * H)
             if let headScale {
                 headScale.withUnsafeBufferPointer { hs in
-                    Attention.forward(ctx: &ctx, probs: &probs, qkv: qkv, keep: keep, shape: shape, dropout: site,
+                    Attention.forward(ctx: &ctx, probs: &probs, qkv: qkv, keep: keep, layout: shape, dropout: site,
                                       headScale: hs.baseAddress, scratch: &scratch)
                 }
             } else {
-                Attention.forward(ctx: &ctx, probs: &probs, qkv: qkv, keep: keep, shape: shape, dropout: site,
+                Attention.forward(ctx: &ctx, probs: &probs, qkv: qkv, keep: keep, layout: shape, dropout: site,
                                   headScale: nil, scratch: &scratch)
             }
             return ctx
@@ -96,18 +99,18 @@ import TestSupport
         let savedProbs = probs
         if let headScale {
             headScale.withUnsafeBufferPointer { hs in
-                Attention.backward(dqkv: &dqkv, dctx: w, qkv: qkv, probs: savedProbs, shape: shape, dropout: site,
+                Attention.backward(dqkv: &dqkv, dctx: w, qkv: qkv, probs: savedProbs, layout: shape, dropout: site,
                                    headScale: hs.baseAddress, scratch: &scratch)
             }
         } else {
-            Attention.backward(dqkv: &dqkv, dctx: w, qkv: qkv, probs: savedProbs, shape: shape, dropout: site,
+            Attention.backward(dqkv: &dqkv, dctx: w, qkv: qkv, probs: savedProbs, layout: shape, dropout: site,
                                headScale: nil, scratch: &scratch)
         }
         let numeric = numericalGradient(qkv) { weightedSum(forward($0), w) }
         let c = closeness("dqkv", dqkv, numeric, atol: 2e-3, rtol: 2e-2)
         #expect(c.ok, "\(c)")
         // Padded keys receive exactly zero probability.
-        for bh in 2..<4 { for i in 0..<5 { for j in 3..<5 { #expect(savedProbs[(bh * 5 + i) * 5 + j] == 0) } } }
+        if !packed { for bh in 2..<4 { for i in 0..<5 { for j in 3..<5 { #expect(savedProbs[(bh * 5 + i) * 5 + j] == 0) } } } }
     }
 
     @Test func dropoutKeepsTheRightFractionScalesAndReplaysItsMask() {

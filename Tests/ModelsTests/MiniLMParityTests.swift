@@ -34,7 +34,7 @@ struct MiniLMParityTests {
         let H = checkpoint.config.hiddenSize
         var real: [Float] = []
         for b in 0..<input.batch {
-            for t in 0..<input.length(b) {
+            for t in 0..<input.realLength(b) {
                 real += UnsafeBufferPointer(start: hidden + (b * input.sequence + t) * H, count: H)
             }
         }

@@ -12,7 +12,7 @@ import TestSupport
 
     func pool(_ p: Pooling, _ h: [Float]) -> [Float] {
         var out = [Float](repeating: 0, count: 4)
-        p.forward(&out, hidden: h, keep: keep, batch: 2, sequence: 3, hiddenSize: 2)
+        p.forward(&out, hidden: h, keep: keep, offsets: [0, 3], lengths: [3, 3], hiddenSize: 2)
         return out
     }
 
@@ -27,7 +27,7 @@ import TestSupport
     func backwardMatchesFiniteDifferences(_ p: Pooling) {
         let w: [Float] = [0.5, -1, 2, 0.25]
         var dh = [Float](repeating: 7, count: hidden.count)  // overwritten by backward
-        p.backward(&dh, dOut: w, keep: keep, batch: 2, sequence: 3, hiddenSize: 2)
+        p.backward(&dh, dOut: w, keep: keep, offsets: [0, 3], lengths: [3, 3], hiddenSize: 2)
         var numeric = [Double](repeating: 0, count: hidden.count)
         for i in 0..<hidden.count {
             var plus = hidden, minus = hidden

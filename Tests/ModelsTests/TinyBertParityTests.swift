@@ -77,8 +77,7 @@ struct TinyBert {
         let H = t.encoder.config.hiddenSize
         var out = [Float](repeating: 0, count: t.input.batch * H)
         t.input.keep.withUnsafeBufferPointer { keep in
-            pooling.forward(&out, hidden: hidden, keep: keep.baseAddress!, batch: t.input.batch,
-                            sequence: t.input.sequence, hiddenSize: H)
+            pooling.forward(&out, hidden: hidden, keep: keep.baseAddress!, offsets: t.input.offsets, lengths: t.input.lengths, hiddenSize: H)
         }
         let key = "pool." + pooling.rawValue.replacingOccurrences(of: "-", with: "_")
         let c = closeness(key, out, try t.io.floats(key))
@@ -106,8 +105,7 @@ struct TinyBert {
         let dpool = try t.io.floats("dpool.\(tag)")
         var dHidden = [Float](repeating: 0, count: t.input.tokens * H)
         t.input.keep.withUnsafeBufferPointer { keep in
-            pooling.backward(&dHidden, dOut: dpool, keep: keep.baseAddress!, batch: t.input.batch,
-                             sequence: t.input.sequence, hiddenSize: H)
+            pooling.backward(&dHidden, dOut: dpool, keep: keep.baseAddress!, offsets: t.input.offsets, lengths: t.input.lengths, hiddenSize: H)
         }
         let grads = t.gradients(dHidden: dHidden)
         for c in try t.compareGradients(grads, tag: tag) { #expect(c.ok, "\(c)") }
@@ -151,5 +149,41 @@ struct TinyBert {
         let stored = gradients(recompute: false), recomputed = gradients(recompute: true)
         #expect(stored == recomputed)
         #expect(stored.contains { $0 != 0 })
+    }
+}
+
+@Suite struct PackedLayoutTests {
+    /// The fixture batch without its padding: each row exactly its real tokens.
+    func packed(_ t: TinyBert) throws -> EncoderInput {
+        var lengths: [Int] = [], ids: [Int32] = [], types: [Int32] = []
+        for b in 0..<t.input.batch {
+            let n = t.input.realLength(b), start = t.input.offsets[b]
+            lengths.append(n)
+            ids += t.input.ids[start..<(start + n)]
+            types += t.input.typeIds[start..<(start + n)]
+        }
+        return try EncoderInput(lengths: lengths, ids: ids, typeIds: types,
+                                attentionMask: [Int32](repeating: 1, count: ids.count), config: t.encoder.config)
+    }
+
+    /// Packing rows without padding gives PyTorch's padded results for the poolings that ignore
+    /// padding: outputs and every parameter gradient.
+    @Test(arguments: tinyFamilies, [Pooling.cls, .meanMasked])
+    func packedRowsMatchThePaddedReference(_ family: String, _ pooling: Pooling) throws {
+        let t = try TinyBert(family)
+        let input = try packed(t)
+        let H = t.encoder.config.hiddenSize
+        let ws = EncoderWorkspace(config: t.encoder.config, training: true)
+        let hidden = t.encoder.forward(input, workspace: ws)
+        var out = [Float](repeating: 0, count: input.batch * H)
+        pooling.forward(&out, hidden: hidden, input: input, hiddenSize: H)
+        let tag = pooling.rawValue.replacingOccurrences(of: "-", with: "_")
+        let c = closeness("packed pool.\(tag)", out, try t.io.floats("pool.\(tag)"))
+        #expect(c.ok, "\(c)")
+        var dHidden = [Float](repeating: 0, count: input.tokens * H)
+        pooling.backward(&dHidden, dOut: try t.io.floats("dpool.\(tag)"), input: input, hiddenSize: H)
+        let grads = FloatBuffer(count: t.encoder.layout.totalCount)
+        t.encoder.backward(input, dHidden: dHidden, workspace: ws, gradients: grads)
+        for c in try t.compareGradients(grads, tag: tag) { #expect(c.ok, "packed \(c)") }
     }
 }

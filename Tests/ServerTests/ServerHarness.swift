@@ -27,8 +27,9 @@ final class RunningServer {
     let task: Task<Void, Error>
     private let finished: Flag
 
-    /// Starts `server`; throws if it does not listen within `timeout` seconds.
-    init(_ server: EmbeddingServer, timeout: Double = 20) async throws {
+    /// Starts `server`; throws if it does not listen within `timeout` seconds (generous: under
+    /// `swift test` the server task waits for a cooperative thread while other suites compute).
+    init(_ server: EmbeddingServer, timeout: Double = 120) async throws {
         let listening = Flag(), finished = Flag()
         self.server = server
         self.finished = finished

@@ -29,9 +29,9 @@ void ck_gelu_backward_inplace(float *d, const float *x, long n);
 // MARK: - Softmax over rows of attention scores with a key mask
 /// s (rows, cols) with row stride ld, in place: s ← softmax(scale·s + bias) over the columns j
 /// with keep[j] ≠ 0; masked columns get exactly 0 (HF adds finfo.min, whose exp underflows to 0).
-/// bias (rows, cols) with row stride ld, or NULL for none (MPNet's relative position bias).
+/// bias (rows, cols) with row stride bias_ld, or NULL for none (MPNet's relative position bias).
 void ck_softmax_masked_forward(float *s, long rows, long cols, long ld, float scale,
-                               const int32_t *keep, const float *bias);
+                               const int32_t *keep, const float *bias, long bias_ld);
 /// In place on dp (rows, cols): dp ← p ⊙ (dp − Σⱼ dpⱼ·pⱼ), the softmax backward (scale not applied).
 void ck_softmax_backward(float *dp, const float *p, long rows, long cols, long ld);
 
