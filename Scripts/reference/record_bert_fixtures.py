@@ -21,7 +21,11 @@ trajectory-<pooling>.safetensors
                views (step.<k>.input_ids / attention_mask, (2B, T), rows 0..B-1 view 1), the loss
                (pytorch-metric-learning NTXentLoss, labels [0..B-1, 0..B-1]) and after the last
                step every parameter (final.<name>); AdamW lr 1e-3 (large, so weights move),
-               weight decay 0.01. Poolings: mean (τ 0.04) and cls (τ 0.2).
+               weight decay 0.01. Poolings: mean (τ 0.04) and cls (τ 0.2); and
+               trajectory-mpnet-mean (τ 0.04), trajectory-roberta-cls (τ 0.04) on those tiny models.
+mpnet-io.safetensors
+               the real all-mpnet-base-v2 (Scripts/setup.sh --model mpnet) on the first 20 sentences
+               below, the same tensors as minilm-io (hidden of real tokens, (Σ lengths, 768)).
 minilm-io.safetensors
                all-MiniLM-L6-v2 (models/all-MiniLM-L6-v2, from Scripts/setup.sh) on 24 sentences:
                input_ids/attention_mask (padded to the longest), hidden (real tokens of every row,
@@ -217,10 +221,12 @@ def buckets():
     save_file({"relative": rel, "bucket": b}, os.path.join(OUT, "mpnet-buckets.safetensors"))
 
 
-def trajectory(pooling, tau):
+def trajectory(pooling, tau, family="bert"):
     from pytorch_metric_learning.losses import NTXentLoss
 
-    model = BertModel.from_pretrained(os.path.join(OUT, "tiny"), attn_implementation="eager")
+    folder = "tiny" if family == "bert" else f"tiny-{family}"
+    model = AutoModel.from_pretrained(os.path.join(OUT, folder), attn_implementation="eager")
+    pad = model.config.pad_token_id
     model.eval()  # dropout off; gradients still flow
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     loss_fn = NTXentLoss(temperature=tau)
@@ -230,13 +236,14 @@ def trajectory(pooling, tau):
     losses = []
     for step in range(5):
         lengths = torch.randint(2, T + 1, (2 * B,), generator=g)
-        ids = torch.randint(1, 99, (2 * B, T), generator=g)
+        ids = torch.randint(pad + 1, 99, (2 * B, T), generator=g)
         mask = torch.zeros(2 * B, T, dtype=torch.long)
         for r in range(2 * B):
             mask[r, : lengths[r]] = 1
-            ids[r, lengths[r]:] = 0
+            ids[r, lengths[r]:] = pad
         opt.zero_grad()
-        h = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).last_hidden_state
+        kwargs = {} if family == "mpnet" else {"token_type_ids": torch.zeros_like(ids)}
+        h = model(input_ids=ids, attention_mask=mask, **kwargs).last_hidden_state
         if pooling == "cls":
             e = h[:, 0]
         else:
@@ -251,18 +258,23 @@ def trajectory(pooling, tau):
     t["losses"] = torch.tensor(losses, dtype=torch.float32)
     for n, p in model.named_parameters():
         t[f"final.{n}"] = p.detach().clone()
-    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, f"trajectory-{pooling}.safetensors"))
+    name = f"trajectory-{pooling}" if family == "bert" else f"trajectory-{family}-{pooling}"
+    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, name + ".safetensors"))
 
 
-def minilm():
-    path = os.path.join(ROOT, "models", "all-MiniLM-L6-v2")
+def real_model(folder, out_name, sentences):
+    path = os.path.join(ROOT, "models", folder)
     if not os.path.exists(path):
-        sys.exit("run Scripts/setup.sh first (models/all-MiniLM-L6-v2 missing)")
+        print(f"skipping {out_name}: models/{folder} missing (Scripts/setup.sh)")
+        return
     tok = AutoTokenizer.from_pretrained(path, use_fast=True)
     model = AutoModel.from_pretrained(path, attn_implementation="eager").eval()
-    enc = tok(SENTENCES, padding=True, truncation=True, max_length=128, return_tensors="pt")
+    enc = tok(sentences, padding=True, truncation=True, max_length=128, return_tensors="pt")
+    if "token_type_ids" not in enc:
+        enc["token_type_ids"] = torch.zeros_like(enc["input_ids"])
     with torch.no_grad():
-        h = model(**enc).last_hidden_state
+        kwargs = {k: v for k, v in enc.items() if k != "token_type_ids" or "mpnet" not in folder}
+        h = model(**kwargs).last_hidden_state
     m = enc["attention_mask"]
     rows = [h[b, : int(m[b].sum())] for b in range(h.shape[0])]
     mean = (h * m.unsqueeze(-1)).sum(1) / m.sum(1, keepdim=True)
@@ -274,9 +286,7 @@ def minilm():
         "mean_masked_normalized": torch.nn.functional.normalize(mean, dim=-1),
         "cls": h[:, 0],
     }
-    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, "minilm-io.safetensors"))
-    with open(os.path.join(OUT, "minilm-sentences.json"), "w", encoding="utf-8") as f:
-        json.dump(SENTENCES, f, ensure_ascii=False, indent=1)
+    save_file({k: v.contiguous() for k, v in t.items()}, os.path.join(OUT, out_name))
 
 
 if __name__ == "__main__":
@@ -288,5 +298,10 @@ if __name__ == "__main__":
     buckets()
     trajectory("mean", 0.04)
     trajectory("cls", 0.2)
-    minilm()
+    trajectory("mean", 0.04, "mpnet")
+    trajectory("cls", 0.04, "roberta")
+    real_model("all-MiniLM-L6-v2", "minilm-io.safetensors", SENTENCES)
+    real_model("all-mpnet-base-v2", "mpnet-io.safetensors", SENTENCES[:20])
+    with open(os.path.join(OUT, "minilm-sentences.json"), "w", encoding="utf-8") as f:
+        json.dump(SENTENCES, f, ensure_ascii=False, indent=1)
     print("wrote", OUT)

@@ -68,3 +68,38 @@ struct MiniLMParityTests {
         for i in 0..<3 { #expect(abs(e[i] - published[i]) < 5e-5, "component \(i): \(e[i]) vs \(published[i])") }
     }
 }
+
+/// The real all-mpnet-base-v2 (Scripts/setup.sh --model mpnet) against transformers on 20 sentences.
+@Suite(.enabled(if: TestPaths.exists(TestPaths.root.appendingPathComponent("models/all-mpnet-base-v2")),
+                "run Scripts/setup.sh --model mpnet to fetch all-mpnet-base-v2"))
+struct MPNetParityTests {
+    @Test func lastHiddenStateAndEmbeddingsMatchTransformers() throws {
+        let io = try SafeTensorsFile(url: TestPaths.fixture("bert/mpnet-io.safetensors"))
+        let checkpoint = try Checkpoint.load(TestPaths.root.appendingPathComponent("models/all-mpnet-base-v2"))
+        let shape = io.info("input_ids")!.shape
+        func ints(_ name: String) throws -> [Int32] { try io.int64s(name).map { Int32($0) } }
+        let input = try EncoderInput(batch: shape[0], sequence: shape[1], ids: try ints("input_ids"),
+                                     typeIds: try ints("token_type_ids"), attentionMask: try ints("attention_mask"),
+                                     config: checkpoint.config)
+        let ws = EncoderWorkspace(config: checkpoint.config, training: false)
+        let hidden = checkpoint.encoder.forward(input, workspace: ws)
+        let H = checkpoint.config.hiddenSize
+        var real: [Float] = []
+        for b in 0..<input.batch {
+            for t in 0..<input.realLength(b) { real += UnsafeBufferPointer(start: hidden + (input.offsets[b] + t) * H, count: H) }
+        }
+        let c = closeness("all-mpnet-base-v2 last_hidden_state", real, try io.floats("hidden"), atol: 1e-4, rtol: 0)
+        print("MPNet: \(input.batch) sentences, \(real.count / H) tokens, max |diff| \(c.maxAbsDiff)")
+        #expect(c.ok, "\(c)")
+        // Our tokenizer gives transformers' ids, and the packed embedder its pooled embeddings.
+        let sentences = Array(try JSONDecoder().decode(
+            [String].self, from: Data(contentsOf: TestPaths.fixture("bert/minilm-sentences.json"))).prefix(input.batch))
+        let batch = TokenBatch(sentences.map { checkpoint.tokenizer.encode($0, maxLength: 128) }, padding: .longest,
+                               padTokenId: checkpoint.tokenizer.padTokenId)
+        #expect(batch.ids == input.ids)
+        let embedder = try Embedder(checkpoint, options: EmbedOptions(pooling: .meanMasked, maxLength: 128, batchSize: 7, normalize: true))
+        let e = closeness("mean_masked_normalized", try embedder.embed(sentences).flatMap { $0 },
+                          try io.floats("mean_masked_normalized"), atol: 1e-4, rtol: 0)
+        #expect(e.ok, "\(e)")
+    }
+}
