@@ -27,3 +27,23 @@ func floatFromHalfBits(_ h: UInt16) -> Float {
 func floatFromBFloat16Bits(_ b: UInt16) -> Float {
     Float(bitPattern: UInt32(b) << 16)
 }
+
+/// Widens `dst.count` little-endian F32, F16 or BF16 elements of `src` to Float (exactly, as
+/// PyTorch's `.float()`); shared by the safetensors and pytorch_model.bin readers.
+public func widenToFloat(_ src: UnsafeRawBufferPointer, dtype: DType, into dst: UnsafeMutableBufferPointer<Float>) {
+    let n = dst.count
+    switch dtype {
+    case .f32:
+        if 1.littleEndian == 1 {
+            UnsafeMutableRawBufferPointer(dst).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0..<(4 * n)]))
+        } else {
+            for i in 0..<n { dst[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+        }
+    case .f16:
+        for i in 0..<n { dst[i] = floatFromHalfBits(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+    case .bf16:
+        for i in 0..<n { dst[i] = floatFromBFloat16Bits(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+    default:
+        preconditionFailure("widenToFloat: \(dtype) is not a 16/32-bit float type")
+    }
+}

@@ -102,26 +102,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw SafeTensorsError.destinationSizeMismatch(path: path, tensor: name, expected: n, actual: dst.count)
         }
         guard n > 0 else { return }
-        try withRawBytes(name) { src in
-            switch t.dtype {
-            case .f32:
-                if hostIsLittleEndian {
-                    UnsafeMutableRawBufferPointer(dst).copyMemory(from: src)
-                } else {
-                    for i in 0..<n {
-                        dst[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-                    }
-                }
-            case .f16:
-                for i in 0..<n {
-                    dst[i] = floatFromHalfBits(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
-                }
-            default:  // .bf16
-                for i in 0..<n {
-                    dst[i] = floatFromBFloat16Bits(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
-                }
-            }
-        }
+        try withRawBytes(name) { src in widenToFloat(src, dtype: t.dtype, into: dst) }
     }
 
     /// The tensor's values as Float (F32, F16 or BF16 tensors).
@@ -161,4 +142,3 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 }
 
-let hostIsLittleEndian = 1.littleEndian == 1

@@ -42,36 +42,3 @@ func gather(_ t: TorchTensorInfo, from storage: UnsafeRawBufferPointer, into out
         }
     }
 }
-
-/// Widens little-endian F32/F16/BF16 elements to Float; `dst.count` elements.
-func convertToFloat(_ src: UnsafeRawBufferPointer, dtype: DType, into dst: UnsafeMutableBufferPointer<Float>) {
-    let n = dst.count
-    switch dtype {
-    case .f32:
-        if 1.littleEndian == 1 {
-            UnsafeMutableRawBufferPointer(dst).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0..<(4 * n)]))
-        } else {
-            for i in 0..<n { dst[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-        }
-    case .f16:
-        for i in 0..<n { dst[i] = floatFromHalf(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
-    case .bf16:
-        for i in 0..<n {
-            dst[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
-        }
-    default:
-        preconditionFailure("convertToFloat: \(dtype) is not a 16/32-bit float type")
-    }
-}
-
-/// IEEE binary16 bits → Float, exactly (as torch's `.float()`): subnormals scaled, inf kept,
-/// NaN quieted with its payload kept.
-@inline(__always)
-func floatFromHalf(_ h: UInt16) -> Float {
-    let sign = UInt32(h & 0x8000) << 16
-    let exponent = UInt32(h >> 10) & 0x1F
-    let mantissa = UInt32(h & 0x3FF)
-    if exponent == 0x1F { return Float(bitPattern: sign | 0x7F80_0000 | (mantissa == 0 ? 0 : 0x0040_0000) | mantissa << 13) }
-    if exponent == 0 { return Float(bitPattern: sign | (Float(mantissa) * 0x1p-24).bitPattern) }
-    return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
-}

@@ -130,7 +130,7 @@ public final class TorchCheckpoint: @unchecked Sendable {
             throw TorchPickleError.destinationSizeMismatch(path: path, tensor: name, expected: n, actual: dst.count)
         }
         guard n > 0 else { return }
-        try withContiguousBytes(name) { src in convertToFloat(src, dtype: t.dtype, into: dst) }
+        try withContiguousBytes(name) { src in widenToFloat(src, dtype: t.dtype, into: dst) }
     }
 
     /// The tensor's values as Float (F32, F16 or BF16 tensors).
