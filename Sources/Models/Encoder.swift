@@ -49,14 +49,15 @@ public final class Encoder {
 
     // MARK: - Forward
 
-    /// Runs the encoder; returns the last hidden state (B·T, H), valid until the workspace's next use.
+    /// Runs the encoder; returns the last hidden state (input.tokens, H), valid until the workspace's
+    /// next use.
     /// With `noise`, dropout/drophead are applied as in training mode.
     @discardableResult
     public func forward(_ input: EncoderInput, workspace ws: EncoderWorkspace, noise: Noise? = nil) -> UnsafeMutablePointer<Float> {
         precondition(ws.config == config, "workspace built for another config")
         let attention = attentionLayout(input)
         Profiler.section("allocate workspace") { ws.reserve(input, attention: attention) }
-        let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
+        let N = input.tokens, H = config.hiddenSize
         let P = UnsafePointer(parameters.pointer)
         let e = embeddingOffsets
 

@@ -95,7 +95,10 @@ public final class EncoderWorkspace {
         let P = layout.probabilityCount
         let S = layout.scratchCount
         if N <= tokenCapacity && P <= probCapacity && S <= scratchCapacity && !layers.isEmpty { return }
-        let n = max(N, tokenCapacity), p = max(P, probCapacity), s = max(S, scratchCapacity)
+        // Packed batches vary in size from step to step: grow with headroom so that a run
+        // reallocates a few times, not at every new maximum.
+        func grown(_ need: Int, _ have: Int) -> Int { need <= have ? have : max(need, have == 0 ? need : need + need / 4) }
+        let n = grown(N, tokenCapacity), p = grown(P, probCapacity), s = grown(S, scratchCapacity)
         let H = config.hiddenSize, I = config.intermediateSize
         // Release the old buffers before allocating the new ones (peak memory).
         layers = []; xs = []; backward = nil
