@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "TorchPickle", dependencies: ["FileIO", "SafeTensors"]),
         .target(name: "Tokenizers", dependencies: ["FileIO"]),
         .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers"]),
-        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "Tokenizers", "Evaluation"]),
+        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "SafeTensors", "Tokenizers", "Evaluation"]),
         .target(name: "Evaluation", dependencies: ["FileIO", "Kernels", "Models"]),
         .target(name: "Search", dependencies: ["FileIO", "Kernels", "Models"]),
         .target(name: "Server", dependencies: [
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Search", "Models", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
