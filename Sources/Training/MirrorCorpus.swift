@@ -105,6 +105,12 @@ public struct MirrorCorpus: Sendable {
         return try MirrorCorpus(mapped: data, mode: mode, path: url.path, maxLineBytes: maxLineBytes)
     }
 
+    /// Indexes corpus file bytes held in memory (or mapped); `path` names them in errors.
+    public init(data: Data, mode: CorpusMode, path: String,
+                maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws {
+        try self.init(mapped: data, mode: mode, path: path, maxLineBytes: maxLineBytes)
+    }
+
     /// Builds a corpus from already-read lines (line i is line i + 1 of `path`).
     public init(lines: [String], mode: CorpusMode, path: String) throws {
         var examples: [MirrorExample] = []

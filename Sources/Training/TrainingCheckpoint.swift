@@ -191,7 +191,8 @@ public enum TrainingCheckpoint {
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
-    static func encode(_ s: TrainerState) throws -> Data {
+    /// trainer_state.json for `s` (pretty-printed, sorted keys).
+    public static func encode(_ s: TrainerState) throws -> Data {
         let o = s.options
         let r = s.position.augmentationState
         let object: [String: Any] = [
