@@ -1,6 +1,8 @@
 // A child process started without waiting, for tests that signal it mid-run (SIGINT, SIGKILL) or
-// measure its peak memory: posix_spawn, stdout and stderr to files, wait4 for the exit status and
-// the child's own peak resident set size (ru_maxrss).
+// measure its peak memory: posix_spawn, stdout and stderr to files, and while waiting the child's
+// VmHWM (peak resident set) polled from /proc every 10 ms. (wait4's ru_maxrss is no use here:
+// Linux carries the pre-exec high-water mark over exec, and posix_spawn's pre-exec child shares
+// the test process's memory, so it would report the test process's size.)
 
 import Foundation
 #if canImport(Glibc)
@@ -18,7 +20,7 @@ public final class SpawnedProcess {
         public let status: Int32?
         /// The signal that ended it, or nil.
         public let signal: Int32?
-        /// Peak resident set size in KiB (Linux ru_maxrss).
+        /// Peak resident set size in KiB (VmHWM, last read before the process ended).
         public let maxRSSKiB: Int
         public var description: String {
             signal.map { "killed by signal \($0)" } ?? "exit \(status ?? -1)" + ", peak RSS \(maxRSSKiB) KiB"
@@ -63,11 +65,21 @@ public final class SpawnedProcess {
     /// Waits for the process to end.
     public func wait() -> Exit {
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        var peak = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { break }
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                peak = max(peak, kib)
+            }
+            usleep(10_000)
+        }
         let termSignal = status & 0x7F
         return Exit(status: termSignal == 0 ? (status >> 8) & 0xFF : nil, signal: termSignal == 0 ? nil : termSignal,
-                    maxRSSKiB: Int(usage.ru_maxrss))
+                    maxRSSKiB: peak)
     }
 
     public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
