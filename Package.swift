@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "TorchPickle", dependencies: ["FileIO", "SafeTensors"]),
         .target(name: "Tokenizers", dependencies: ["FileIO"]),
         .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers"]),
-        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "Tokenizers", "Evaluation"]),
+        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "SafeTensors", "Tokenizers", "Evaluation"]),
         .target(name: "Evaluation", dependencies: ["FileIO", "Kernels", "Models"]),
         .target(name: "Search", dependencies: ["FileIO", "Kernels", "Models"]),
         .target(name: "Server", dependencies: [
@@ -55,6 +55,14 @@ let package = Package(
             name: "mirror-bert-bench", dependencies: ["Kernels", "Models", "Tokenizers", "Training"],
             path: "Benchmarks/Sources"),
 
+        // MARK: - Fuzzing (Scripts/fuzz.sh runs every parser of outside data for a time budget)
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["FileIO", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation", "Search",
+                           "Server"],
+            path: "Fuzz/Targets"),
+        .executableTarget(name: "mirror-bert-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
+
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
@@ -67,7 +75,8 @@ let package = Package(
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Search", "Models", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

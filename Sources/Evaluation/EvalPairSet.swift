@@ -60,31 +60,41 @@ public struct EvalPairSet: Equatable, Sendable {
 
     // MARK: - Loading
 
-    /// Reads a set from `url`. `name` defaults to the file name without its extension.
+    /// Reads a set from `url`, a line at a time through a bounded buffer (the file is never
+    /// mapped or held whole; only the parsed pairs are kept). `name` defaults to the file name
+    /// without its extension.
     public static func load(url: URL, name: String? = nil, suite: EvalSuite = .other,
                             metric: EvalMetric = .spearman) throws -> EvalPairSet {
-        let lines: [String]
+        var parser = Parser(path: url.path, metric: metric)
         do {
-            lines = try TextLines.read(url)
+            _ = try TextLines.census(url)  // every line's bytes checked first, as a whole-file read would
+            let reader = try LineReader(url: url)
+            while let line = try reader.next() { try parser.add(line, lineNumber: reader.lineNumber) }
         } catch let error as FileIOError {
             throw EvaluationError.file(error)
         }
-        return try parse(lines: lines, path: url.path,
-                         name: name ?? url.deletingPathExtension().lastPathComponent,
-                         suite: suite, metric: metric)
+        return try parser.finish(name: name ?? url.deletingPathExtension().lastPathComponent, suite: suite)
     }
 
     /// Parses already-split lines; `path` names the source in errors (line numbers are 1-based).
     public static func parse(lines: [String], path: String, name: String, suite: EvalSuite = .other,
                              metric: EvalMetric = .spearman) throws -> EvalPairSet {
-        guard !lines.isEmpty else { throw EvaluationError.emptySet(path: path) }
+        var parser = Parser(path: path, metric: metric)
+        for (index, line) in lines.enumerated() { try parser.add(line, lineNumber: index + 1) }
+        return try parser.finish(name: name, suite: suite)
+    }
+
+    /// Line-by-line parsing into the three columns.
+    struct Parser {
+        let path: String
+        let metric: EvalMetric
         var a: [String] = [], b: [String] = [], gold: [Double] = []
-        a.reserveCapacity(lines.count)
-        b.reserveCapacity(lines.count)
-        gold.reserveCapacity(lines.count)
-        for (index, line) in lines.enumerated() {
+
+        init(path: String, metric: EvalMetric) { self.path = path; self.metric = metric }
+
+        mutating func add(_ line: String, lineNumber: Int) throws {
             func fail(_ reason: String) -> EvaluationError {
-                .malformedLine(path: path, line: index + 1, reason: reason)
+                .malformedLine(path: path, line: lineNumber, reason: reason)
             }
             // Split on TAB only, keeping empty fields so "1\t\tx" is seen as an empty text.
             let fields = line.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
@@ -94,14 +104,14 @@ public struct EvalPairSet: Equatable, Sendable {
             let value: Double
             switch metric {
             case .spearman:
-                guard let v = Double(fields[0]) else { throw fail("score '\(fields[0])' is not a number") }
-                guard v.isFinite else { throw fail("score '\(fields[0])' is not finite") }
+                guard let v = Double(fields[0]) else { throw fail("score '\(fields[0].prefix(40))' is not a number") }
+                guard v.isFinite else { throw fail("score '\(fields[0].prefix(40))' is not finite") }
                 value = v
             case .rocAUC:
                 switch fields[0] {
                 case "1": value = 1
                 case "0": value = 0
-                default: throw fail("label '\(fields[0])' is not 0 or 1")
+                default: throw fail("label '\(fields[0].prefix(40))' is not 0 or 1")
                 }
             }
             guard !fields[1].isEmpty else { throw fail("text 1 is empty") }
@@ -110,6 +120,10 @@ public struct EvalPairSet: Equatable, Sendable {
             a.append(String(fields[1]))
             b.append(String(fields[2]))
         }
-        return EvalPairSet(name: name, path: path, suite: suite, metric: metric, a: a, b: b, gold: gold)
+
+        func finish(name: String, suite: EvalSuite) throws -> EvalPairSet {
+            guard !gold.isEmpty else { throw EvaluationError.emptySet(path: path) }
+            return EvalPairSet(name: name, path: path, suite: suite, metric: metric, a: a, b: b, gold: gold)
+        }
     }
 }

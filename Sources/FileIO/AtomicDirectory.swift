@@ -65,4 +65,52 @@ public final class AtomicDirectory {
     }
 
     deinit { discard() }
+
+    // MARK: - Leftovers of killed writers
+
+    /// Cleans up after writers in `directory` that were killed (SIGKILL, power loss) mid-write:
+    /// a hidden `.<name>.partial-<pid>-<n>` folder or `.<name>.tmp-<pid>-<n>` file of a process that
+    /// no longer runs is removed; a `.<name>.old-<pid>-<n>` folder (a replaced folder moved aside) is
+    /// removed if `<name>` exists and renamed back to `<name>` if it does not. Entries of live
+    /// processes are left alone. Returns the names it removed or restored.
+    @discardableResult
+    public static func recoverStale(in directory: URL) -> [String] {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return [] }
+        var handled: [String] = []
+        for name in names where name.hasPrefix(".") {
+            guard let (base, tag, pid) = parseTemporaryName(name), pid != getpid(), !processIsAlive(pid) else { continue }
+            let url = directory.appendingPathComponent(name)
+            let destination = directory.appendingPathComponent(base)
+            switch tag {
+            case "partial", "tmp":
+                if (try? fm.removeItem(at: url)) != nil { handled.append(name) }
+            case "old":
+                if fm.fileExists(atPath: destination.path) {
+                    if (try? fm.removeItem(at: url)) != nil { handled.append(name) }
+                } else if rename(url.path, destination.path) == 0 {
+                    handled.append(name)
+                }
+            default: break
+            }
+        }
+        return handled
+    }
+
+    /// (base name, tag, pid) of a name made by `temporarySibling`, else nil.
+    static func parseTemporaryName(_ name: String) -> (String, String, pid_t)? {
+        for tag in ["partial", "tmp", "old"] {
+            guard let r = name.range(of: ".\(tag)-", options: .backwards) else { continue }
+            let base = String(name[name.index(after: name.startIndex)..<r.lowerBound])
+            let parts = name[r.upperBound...].split(separator: "-")
+            guard !base.isEmpty, parts.count == 2, let pid = pid_t(parts[0]), Int(parts[1]) != nil, pid > 0 else { continue }
+            return (base, tag, pid)
+        }
+        return nil
+    }
+}
+
+/// False only when no process `pid` exists (kill(pid, 0) fails with ESRCH).
+func processIsAlive(_ pid: pid_t) -> Bool {
+    kill(pid, 0) == 0 || errno != ESRCH
 }

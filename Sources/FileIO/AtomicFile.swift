@@ -22,6 +22,7 @@ public enum FileIOError: Error, CustomStringConvertible, Equatable {
     case invalidUTF8(path: String, line: Int)
     case nulByte(path: String, line: Int)
     case empty(path: String)
+    case lineTooLong(path: String, line: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +34,7 @@ public enum FileIOError: Error, CustomStringConvertible, Equatable {
         case let .invalidUTF8(path, line): return "\(path):\(line): invalid UTF-8"
         case let .nulByte(path, line): return "\(path):\(line): contains a NUL byte"
         case let .empty(path): return "\(path): file is empty"
+        case let .lineTooLong(path, line, limit): return "\(path):\(line): line is longer than \(limit) bytes"
         }
     }
 }

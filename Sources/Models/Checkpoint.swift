@@ -86,13 +86,17 @@ public final class Checkpoint {
         for name in byName.keys where layout.entry(name) == nil {
             throw ModelError.unexpectedParameter(path: file.path, name: byName[name]!.name)
         }
-        let block = FloatBuffer(count: layout.totalCount)
+        // Every tensor present with its shape before the block is allocated: its size is then
+        // backed by the file's own bytes, not only by what config.json claims.
         for e in layout.entries {
             guard let t = byName[e.name] else { throw ModelError.missingParameter(path: file.path, name: e.name) }
             guard t.shape == e.shape else {
                 throw ModelError.shapeMismatch(path: file.path, name: t.name, expected: e.shape, found: t.shape)
             }
-            try file.readFloats(t.name, into: UnsafeMutableBufferPointer(start: block.pointer + e.offset, count: e.count))
+        }
+        let block = FloatBuffer(count: layout.totalCount)
+        for e in layout.entries {
+            try file.readFloats(byName[e.name]!.name, into: UnsafeMutableBufferPointer(start: block.pointer + e.offset, count: e.count))
         }
         return (Encoder(config: config, layout: layout, parameters: block), ignored.sorted())
     }

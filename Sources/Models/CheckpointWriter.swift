@@ -16,11 +16,15 @@ extension Checkpoint {
 
     /// Saves the current weights to `url` (replacing a folder already there, atomically).
     /// `extra` files (name → bytes) are written into the folder too (e.g. a training log).
-    public func save(to url: URL, pooling: Pooling, maxLength: Int, extra: [String: Data] = [:]) throws {
+    /// `more(folder)` may write further files into the staged folder last, just before it is
+    /// renamed into place.
+    public func save(to url: URL, pooling: Pooling, maxLength: Int, extra: [String: Data] = [:],
+                     _ more: (AtomicDirectory) throws -> Void = { _ in }) throws {
         let folder = try AtomicDirectory(destination: url)
         defer { folder.discard() }
         try writeContents(into: folder, pooling: pooling, maxLength: maxLength)
-        for (name, data) in extra { try AtomicFile.write(data, to: folder.file(name)) }
+        for (name, data) in extra.sorted(by: { $0.key < $1.key }) { try AtomicFile.write(data, to: folder.file(name)) }
+        try more(folder)
         try folder.commit()
     }
 

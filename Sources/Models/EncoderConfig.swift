@@ -92,6 +92,28 @@ public struct EncoderConfig: Sendable, Equatable {
             padTokenId: try reader.int("pad_token_id", default: family == .bert ? 0 : 1),
             relativeAttentionBuckets: family.hasRelativeAttentionBias
                 ? try reader.positiveInt("relative_attention_num_buckets", default: 32) : 0)
+        // Bounds far above any real checkpoint, so a hostile config cannot make the parameter
+        // layout overflow or ask for an allocation without bound (the weights file must then
+        // hold every byte before anything that size is allocated).
+        for (key, value, limit) in [("vocab_size", config.vocabSize, 1 << 24), ("hidden_size", config.hiddenSize, 1 << 16),
+                                    ("num_hidden_layers", config.layers, 1024), ("num_attention_heads", config.heads, 1 << 12),
+                                    ("intermediate_size", config.intermediateSize, 1 << 18),
+                                    ("max_position_embeddings", config.maxPositions, 1 << 20),
+                                    ("type_vocab_size", config.typeVocabSize, 1 << 16),
+                                    ("relative_attention_num_buckets", config.relativeAttentionBuckets, 1 << 16)]
+        where value > limit {
+            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" \(value) is larger than \(limit)")
+        }
+        let h = config.hiddenSize, i = config.intermediateSize
+        let parameters = (config.vocabSize + config.maxPositions + config.typeVocabSize + 4) * h
+            + config.layers * (4 * h * h + 2 * h * i + 9 * h + i + config.relativeAttentionBuckets * config.heads)
+        guard parameters <= 1 << 34 else {
+            throw ModelError.invalidConfig(path: path, reason: "\(parameters) parameters is more than this tool holds (2^34)")
+        }
+        for (key, p) in [("hidden_dropout_prob", config.hiddenDropout), ("attention_probs_dropout_prob", config.attentionDropout)]
+        where !(p >= 0 && p <= 1) {
+            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" \(p) is not a probability")
+        }
         guard config.hiddenSize % config.heads == 0 else {
             throw ModelError.invalidConfig(
                 path: path, reason: "hidden_size \(config.hiddenSize) is not a multiple of num_attention_heads \(config.heads)")

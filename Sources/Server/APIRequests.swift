@@ -128,3 +128,27 @@ func checkTexts(_ texts: [String], limits: ServerLimits, param: String, countDes
         }
     }
 }
+
+/// The server's request parsing, callable without a server (fuzzing, tests): decodes `body` as
+/// the request of `endpoint` and applies the checks that need no model (text count and length,
+/// the range of k), throwing the error the endpoint would answer with. A body over
+/// `limits.maxBodyBytes` is refused before it is parsed, as the server does.
+public enum RequestParsing {
+    public enum Endpoint: String, CaseIterable, Sendable { case embeddings, similarity, search }
+
+    public static func check(_ body: Data, endpoint: Endpoint, limits: ServerLimits = ServerLimits()) throws {
+        guard body.count <= limits.maxBodyBytes else { throw APIError.bodyTooLarge(limit: limits.maxBodyBytes) }
+        switch endpoint {
+        case .embeddings:
+            let r = try decodeRequest(EmbeddingsRequest.self, from: body)
+            try checkTexts(r.input, limits: limits, param: "input")
+        case .similarity:
+            let r = try decodeRequest(SimilarityRequest.self, from: body)
+            try checkTexts(r.pairs.flatMap { [$0.0, $0.1] }, limits: limits, param: "pairs")
+        case .search:
+            let r = try decodeRequest(SearchRequest.self, from: body)
+            try checkTexts(r.queries, limits: limits, param: "query")
+            guard r.k >= 1 && r.k <= limits.maxK else { throw APIError.invalid("k out of range", param: "k") }
+        }
+    }
+}

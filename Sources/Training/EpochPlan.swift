@@ -23,6 +23,9 @@
 // chunks. The epoch has ⌊n/B⌋ batches, as with drop_last, unless some text occurs more often
 // than there are batches (it cannot then be placed in all of them) or no swap exists.
 //
+// Texts are compared by a 64-bit hash of the trimmed view-1 text (`MirrorCorpus.textKey`), so the
+// plan holds no text; two different texts would have to collide in 64 bits to be grouped.
+//
 // Randomness: the held-out choice uses a stream derived from the seed, and epoch e's shuffle a
 // stream derived from (seed, e), so `batches(epoch:)` is a pure function (resuming mid-run needs
 // only the epoch number).
@@ -58,11 +61,11 @@ public struct EpochPlan: Sendable {
         self.seed = seed
         self.distinctTextsPerBatch = distinctTextsPerBatch
 
-        var ids: [String: Int] = [:]
+        var ids: [UInt64: Int] = [:]
         var textID = [Int](repeating: 0, count: corpus.count)
         var groups: [[Int]] = []
-        for (i, example) in corpus.examples.enumerated() {
-            let key = example.view1.trimmingWhitespace()
+        for i in 0..<corpus.count {
+            let key = corpus.textKey(i)  // a 64-bit hash of the trimmed text: no text is held
             if let id = ids[key] {
                 textID[i] = id
                 groups[id].append(i)

@@ -115,6 +115,24 @@ public final class MirrorTrainer {
         return (examples.map(\.view1), v2)
     }
 
+    // MARK: - Optimizer state (checkpoints)
+
+    /// AdamW's first and second moments (m, v), laid out like the parameters.
+    public var moments: (first: UnsafeBufferPointer<Float>, second: UnsafeBufferPointer<Float>) {
+        (UnsafeBufferPointer(start: firstMoment.pointer, count: firstMoment.count),
+         UnsafeBufferPointer(start: secondMoment.pointer, count: secondMoment.count))
+    }
+
+    /// Restores the optimizer after `step` updates: `fill(m, v)` writes both moments (each the
+    /// parameter count long). The parameters themselves live in the encoder, loaded by the caller.
+    public func restoreOptimizer(step: Int, _ fill: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        precondition(step >= 0, "negative step")
+        try fill(firstMoment.buffer, secondMoment.buffer)
+        var restored = AdamW(options: optimizer.options, step: step)
+        restored.threads = optimizer.threads
+        optimizer = restored
+    }
+
     /// The span-mask generator for an epoch (a pure function of seed and epoch).
     public func augmentationRng(epoch: Int) -> Rng {
         Rng(seed: splitMix64(options.seed ^ 0xA11C_E5A5) &+ UInt64(epoch))

@@ -25,13 +25,43 @@ public struct TrainingRecord: Codable, Sendable {
     }
 }
 
+/// Where a run stands between two steps: everything besides the weights and AdamW's moments that
+/// the next step depends on. Epoch plans are pure functions of (seed, epoch), dropout seeds of
+/// (seed, step); only the span-mask generator carries state across batches, so it is recorded.
+public struct TrainingPosition: Equatable, Sendable {
+    /// Optimizer steps taken.
+    public var step: Int
+    /// The epoch of the next batch (0-based; `epochs` when the run is complete).
+    public var epoch: Int
+    /// The index of the next batch within `epoch`'s plan.
+    public var batch: Int
+    /// The span-mask generator, positioned after the batches of `epoch` already taken.
+    public var augmentationState: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(step: Int, epoch: Int, batch: Int, augmentationState: (UInt64, UInt64, UInt64, UInt64)) {
+        self.step = step; self.epoch = epoch; self.batch = batch; self.augmentationState = augmentationState
+    }
+
+    public static func == (a: TrainingPosition, b: TrainingPosition) -> Bool {
+        a.step == b.step && a.epoch == b.epoch && a.batch == b.batch
+            && a.augmentationState == b.augmentationState
+    }
+}
+
 public final class TrainingRun {
     public let trainer: MirrorTrainer
     public let corpus: MirrorCorpus
     public let plan: EpochPlan
     public let totalSteps: Int
     public private(set) var records: [TrainingRecord] = []
+    /// Batches per epoch (epoch plans are pure functions, so this is known upfront).
+    public let batchesPerEpoch: [Int]
     private let start = Date()
+    private var epoch = 0
+    private var batchIndex = 0
+    private var augmentation: Rng
+    /// The current epoch's batches (computed once per epoch).
+    private var epochBatches: [[Int]]? = nil
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, corpus: MirrorCorpus, options: TrainOptions) throws {
         trainer = try MirrorTrainer(encoder: encoder, tokenizer: tokenizer, options: options)
@@ -40,24 +70,64 @@ public final class TrainingRun {
                                  distinctTextsPerBatch: options.distinctTextsPerBatch,
                                  heldOutFraction: options.heldOutFraction)
         self.plan = plan
-        totalSteps = (0..<options.epochs).reduce(0) { $0 + plan.batches(epoch: $1).count }
+        // Without distinct texts per batch every epoch has ⌊n/B⌋ batches; with it, epochs differ.
+        batchesPerEpoch = (0..<options.epochs).map { e in
+            options.distinctTextsPerBatch ? plan.batches(epoch: e).count : plan.trainingIndices.count / options.batchSize
+        }
+        totalSteps = batchesPerEpoch.reduce(0, +)
+        augmentation = trainer.augmentationRng(epoch: 0)
     }
 
     public var options: TrainOptions { trainer.options }
     public var elapsed: Double { Date().timeIntervalSince(start) }
 
-    /// Runs every epoch; `onRecord` sees each step's record (and each monitoring record).
-    /// `shouldStop` is polled between steps; returns false if the run was stopped early.
+    /// The position after the last completed step.
+    public var position: TrainingPosition {
+        TrainingPosition(step: trainer.step, epoch: epoch, batch: batchIndex, augmentationState: augmentation.state)
+    }
+
+    /// True once every step has been taken.
+    public var isComplete: Bool { trainer.step >= totalSteps }
+
+    /// Continues from `position` (restored by the caller together with weights and moments, see
+    /// `TrainingCheckpoint`), with the log so far. Throws if the position is not one this run
+    /// could have reached: a different corpus, options or plan.
+    public func resume(at position: TrainingPosition, records: [TrainingRecord]) throws {
+        guard position.epoch >= 0 && position.epoch <= options.epochs,
+              position.batch >= 0 && position.batch <= (position.epoch < options.epochs ? batchesPerEpoch[position.epoch] : 0),
+              batchesPerEpoch.prefix(position.epoch).reduce(0, +) + position.batch == position.step,
+              position.step == trainer.step
+        else {
+            throw ModelError.invalidInput(
+                "checkpoint position (step \(position.step), epoch \(position.epoch + 1), batch \(position.batch)) does not fit "
+                + "this run's plan (\(batchesPerEpoch) batches per epoch)")
+        }
+        epoch = position.epoch
+        batchIndex = position.batch
+        epochBatches = nil
+        augmentation = trainer.augmentationRng(epoch: epoch)
+        augmentation.state = position.augmentationState
+        self.records = records
+    }
+
+    /// Runs the remaining steps of every epoch; `onRecord` sees each step's record (and each
+    /// monitoring record); `afterStep` runs once a step and its monitoring are done (the place to
+    /// write a checkpoint: `position` is then the state after that step). `shouldStop` is polled
+    /// before each step; returns false if the run was stopped early.
     @discardableResult
     public func run(onRecord: (TrainingRecord) -> Void = { _ in },
+                    afterStep: () throws -> Void = {},
                     shouldStop: () -> Bool = { false }) throws -> Bool {
-        if let r = try monitor(epoch: 0) { records.append(r); onRecord(r) }
-        for epoch in 0..<options.epochs {
-            var rng = trainer.augmentationRng(epoch: epoch)
-            for batch in plan.batches(epoch: epoch) {
+        if trainer.step == 0 && records.isEmpty, let r = try monitor(epoch: 0) { records.append(r); onRecord(r) }
+        while epoch < options.epochs {
+            let batches = epochBatches ?? plan.batches(epoch: epoch)
+            epochBatches = batches
+            while batchIndex < batches.count {
                 if shouldStop() { return false }
-                let (v1, v2) = trainer.views(batch.map { corpus.examples[$0] }, rng: &rng)
+                let batch = batches[batchIndex]
+                let (v1, v2) = trainer.views(batch.map { corpus.example($0) }, rng: &augmentation)
                 let result = try trainer.step(view1: v1, view2: v2)
+                batchIndex += 1
                 let record = TrainingRecord(
                     step: trainer.step, epoch: epoch + 1, loss: result.loss, lr: result.learningRate,
                     tokens: result.tokens, paddedTokens: result.paddedTokens, seconds: elapsed)
@@ -67,7 +137,12 @@ public final class TrainingRun {
                    let r = try monitor(epoch: epoch + 1) {
                     records.append(r); onRecord(r)
                 }
+                try afterStep()
             }
+            epoch += 1
+            batchIndex = 0
+            epochBatches = nil
+            augmentation = trainer.augmentationRng(epoch: epoch)
         }
         if let r = try monitor(epoch: options.epochs) { records.append(r); onRecord(r) }
         return true
@@ -77,7 +152,7 @@ public final class TrainingRun {
     /// dropout), or nil without a held-out slice.
     public func monitor(epoch: Int) throws -> TrainingRecord? {
         guard !plan.heldOutIndices.isEmpty else { return nil }
-        let examples = plan.heldOutIndices.map { corpus.examples[$0] }
+        let examples = plan.heldOutIndices.map { corpus.example($0) }
         var rng = Rng(seed: options.seed ^ 0x4E1D_0DD5)  // the same masks at every check
         let (v1, v2) = trainer.views(examples, rng: &rng)
         let embedder = try Embedder(encoder: trainer.encoder, tokenizer: trainer.tokenizer, options: EmbedOptions(

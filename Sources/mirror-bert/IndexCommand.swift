@@ -41,15 +41,16 @@ struct IndexCommand: ParsableCommand {
 
     func run() throws {
         let inputURL = URL(fileURLWithPath: input), outputURL = URL(fileURLWithPath: output)
-        let lines = try TextLines.read(inputURL)
         let existing = append ? try EmbeddingIndex.read(outputURL) : nil
-        var texts = lines.filter { !$0.allSatisfy(\.isWhitespace) }
-        let blank = lines.count - texts.count
-        var duplicates = 0
-        if unique {
-            var seen = Set(existing?.texts ?? [])
-            texts = texts.filter { seen.insert($0).inserted }
-            duplicates = lines.count - blank - texts.count
+        // Read a line at a time (the input is never held whole): keep the texts to index.
+        var texts: [String] = []
+        var blank = 0, duplicates = 0
+        var seen = unique ? Set(existing?.texts ?? []) : []
+        let reader = try LineReader(url: inputURL)
+        while let line = try reader.next() {
+            if line.allSatisfy(\.isWhitespace) { blank += 1; continue }
+            if unique && !seen.insert(line).inserted { duplicates += 1; continue }
+            texts.append(line)
         }
         guard !texts.isEmpty else { throw ValidationError("\(inputURL.path): no \(unique ? "new " : "")non-blank lines to index") }
         let directory = try modelOptions.directory()

@@ -92,7 +92,7 @@ private func temporaryFile(_ contents: String, name: String = "corpus.txt") thro
         let training = Set(plan.trainingIndices)
         for batch in batches {
             #expect(batch.count == plan.batchSize)
-            let texts = batch.map { corpus.examples[$0].view1.trimmingWhitespace() }
+            let texts = batch.map { corpus.example($0).view1.trimmingWhitespace() }
             duplicates += texts.count - Set(texts).count
             for i in batch {
                 #expect(seen.insert(i).inserted, "example \(i) used twice in epoch \(epoch)")
@@ -168,8 +168,8 @@ private func temporaryFile(_ contents: String, name: String = "corpus.txt") thro
         let plan = try EpochPlan(corpus: corpus, batchSize: 200, seed: 42, heldOutFraction: 0.01)
         #expect(plan.heldOutIndices.count >= 100 && plan.heldOutIndices.count < 140)
         #expect(plan.heldOutIndices.count + plan.trainingIndices.count == corpus.count)
-        let heldTexts = Set(plan.heldOutIndices.map { corpus.examples[$0].view1.trimmingWhitespace() })
-        #expect(plan.trainingIndices.allSatisfy { !heldTexts.contains(corpus.examples[$0].view1.trimmingWhitespace()) })
+        let heldTexts = Set(plan.heldOutIndices.map { corpus.example($0).view1.trimmingWhitespace() })
+        #expect(plan.trainingIndices.allSatisfy { !heldTexts.contains(corpus.example($0).view1.trimmingWhitespace()) })
         let again = try EpochPlan(corpus: corpus, batchSize: 200, seed: 42, heldOutFraction: 0.01)
         #expect(again.heldOutIndices == plan.heldOutIndices)
         let other = try EpochPlan(corpus: corpus, batchSize: 200, seed: 43, heldOutFraction: 0.01)

@@ -95,7 +95,7 @@ enum ComponentFactory {
             let f = "\(field).single[\(i)]"
             if let special = item["SpecialToken"] {
                 let name = try doc.string(special["id"], "\(f).SpecialToken.id")
-                let typeId = Int32(try doc.int(special["type_id"], "\(f).SpecialToken.type_id"))
+                let typeId = try doc.typeId(special["type_id"], "\(f).SpecialToken.type_id")
                 guard let entry = specials.last(where: { $0.name.unicodeScalars.elementsEqual(name.unicodeScalars) }) else {
                     throw doc.malformed(f, "special token \"\(name)\" is not in post_processor.special_tokens")
                 }
@@ -103,7 +103,7 @@ enum ComponentFactory {
             } else if let sequence = item["Sequence"] {
                 let id = try doc.string(sequence["id"], "\(f).Sequence.id")
                 guard id == "A" else { throw doc.malformed(f, "the single template can only use sequence A, not \(id)") }
-                pieces.append(.sequence(typeId: Int32(try doc.int(sequence["type_id"], "\(f).Sequence.type_id"))))
+                pieces.append(.sequence(typeId: try doc.typeId(sequence["type_id"], "\(f).Sequence.type_id")))
             } else {
                 throw doc.malformed(f, "expected {\"SpecialToken\": …} or {\"Sequence\": …}")
             }

@@ -16,11 +16,16 @@ struct JSONDocument {
         } catch {
             throw TokenizerError.from(error, path: url.path)
         }
+        return try parse(data, path: url.path)
+    }
+
+    /// Parses JSON bytes; `path` names them in errors.
+    static func parse(_ data: Data, path: String) throws -> JSONDocument {
         do {
             let root = try data.withUnsafeBytes { try JSONParser.parse($0) }
-            return JSONDocument(path: url.path, root: root)
+            return JSONDocument(path: path, root: root)
         } catch let e as JSONSyntaxError {
-            throw TokenizerError.invalidJSON(path: url.path, detail: e.description)
+            throw TokenizerError.invalidJSON(path: path, detail: e.description)
         }
     }
 
@@ -53,6 +58,13 @@ struct JSONDocument {
     func int(_ value: JSONValue?, _ field: String) throws -> Int {
         guard case let .number(_, integer?)? = value else { throw malformed(field, "expected an integer, found \(value?.kindName ?? "nothing")") }
         return integer
+    }
+
+    /// A token type id: an integer in 0..<2^31 (the tokenizers package reads a u32).
+    func typeId(_ value: JSONValue?, _ field: String) throws -> Int32 {
+        let i = try int(value, field)
+        guard i >= 0, i <= Int(Int32.max) else { throw malformed(field, "type id \(i) is out of range") }
+        return Int32(i)
     }
 
     /// A token id: an integer in 0..<2^31.

@@ -10,7 +10,10 @@ enum TokenizerJSONLoader {
                                             "pre_tokenizer", "model", "post_processor", "decoder"]
 
     static func load(_ url: URL, sideFiles: SpecialTokensConfig) throws -> PipelineTokenizer {
-        let doc = try JSONDocument.read(url)
+        try load(try JSONDocument.read(url), sideFiles: sideFiles)
+    }
+
+    static func load(_ doc: JSONDocument, sideFiles: SpecialTokensConfig) throws -> PipelineTokenizer {
         let root = doc.root
         try doc.checkKeys(root, "", allowed: topLevelKeys)
         guard let modelValue = root["model"] else { throw doc.malformed("model", "missing") }

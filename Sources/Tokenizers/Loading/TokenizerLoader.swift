@@ -33,4 +33,9 @@ public enum TokenizerLoader {
     public static func load(tokenizerJSON url: URL) throws -> any Tokenizer {
         try TokenizerJSONLoader.load(url, sideFiles: SpecialTokensConfig())
     }
+
+    /// Parses tokenizer.json bytes held in memory (no side files); `path` names them in errors.
+    public static func load(tokenizerJSON data: Data, path: String) throws -> any Tokenizer {
+        try TokenizerJSONLoader.load(try JSONDocument.parse(data, path: path), sideFiles: SpecialTokensConfig())
+    }
 }

@@ -92,7 +92,7 @@ public struct BPE: TokenizationModel {
     }
 
     public var vocabularySize: Int { vocabulary.count }
-    public var idLimit: Int { vocabulary.tokens.count }
+    public var idLimit: Int { vocabulary.idLimit }
     public var unknownToken: String? { unknownTokenString }
     public var summary: String { "BPE" }
     public func id(of token: String) -> Int32? { vocabulary.id(of: token) }

@@ -33,7 +33,7 @@ public struct Unigram: TokenizationModel {
     }
 
     public var vocabularySize: Int { vocabulary.count }
-    public var idLimit: Int { vocabulary.tokens.count }
+    public var idLimit: Int { vocabulary.idLimit }
     public var unknownToken: String? { vocabulary.token(of: unknownId) }
     public var summary: String { "Unigram" }
     public func id(of token: String) -> Int32? { vocabulary.id(of: token) }

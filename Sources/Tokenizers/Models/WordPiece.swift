@@ -27,7 +27,7 @@ public struct WordPiece: TokenizationModel {
     }
 
     public var vocabularySize: Int { vocabulary.count }
-    public var idLimit: Int { vocabulary.tokens.count }
+    public var idLimit: Int { vocabulary.idLimit }
     public var unknownToken: String? { unknownTokenString }
     public var summary: String { "WordPiece" }
     public func id(of token: String) -> Int32? { vocabulary.id(of: token) }
