@@ -51,9 +51,11 @@ struct IndexSearchCommandTests {
         #expect(results.map(\.query) == ["dogs run in the park!", "a man plays a guitar."])
         #expect(results.allSatisfy { $0.results.map(\.rank) == [1, 2] })
         #expect(results[0].results[0].index == 3 && results[0].results[0].text == "dogs run in the park!")
-        // The duplicate guitar lines (rows 0 and 4) tie; the lower row ranks first.
-        #expect(results[1].results.map(\.index) == [0, 4], "\(json.stdout)")
-        #expect(results[1].results[0].score == results[1].results[1].score)
+        // The duplicate guitar lines (rows 0 and 4) are the top two. Their vectors were computed at
+        // different places in a packed batch, so BLAS may round them apart in the last bits: the
+        // order between them is not fixed here (exact ties are tested in SearchTests).
+        #expect(Set(results[1].results.map(\.index)) == [0, 4], "\(json.stdout)")
+        #expect(abs(results[1].results[0].score - results[1].results[1].score) <= 1e-5, "\(json.stdout)")
     }
 
     @Test func appendAndUnique() throws {
