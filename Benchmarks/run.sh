@@ -5,15 +5,20 @@
 # mirror-bert and for the official recipe in PyTorch (Benchmarks/pytorch_reference.py), each in
 # its own process so peak RSS is per configuration. Also our training step with dynamic padding
 # (mean-masked pooling: batches padded to their longest row). Prints a Markdown table.
+# A configuration that fails (e.g. PyTorch's bert-base recipe killed for memory on a 24 GB
+# machine) is a row that says how it ended, and the run goes on.
 # usage: Benchmarks/run.sh [--shapes "bert-base minilm-l12 minilm-l6"] [--steps 3] [--threads 2]
+#          [--modes "train encode"] [--raw FILE]   (results are appended to FILE as JSON lines; the table covers all of FILE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shapes="bert-base minilm-l12 minilm-l6"; steps=3; threads=2
+shapes="bert-base minilm-l12 minilm-l6"; steps=3; threads=2; modes="train encode"; out=""
 while (($#)); do
   case $1 in
     --shapes) shapes=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --raw) out=$2; shift 2 ;;
+    --modes) modes=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -27,22 +32,40 @@ bench=$(swift build -c release --show-bin-path)/mirror-bert-bench
 # OpenBLAS: this environment may force OPENBLAS_CORETYPE=Haswell, which halves GEMM speed on
 # AVX-512 machines; the benchmark measures the library's best kernels (tests never unset it).
 run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads "$@"; }
-out=$(mktemp)
+# One configuration: its JSON line with the labels added, or a line saying how it failed.
+measure() {  # measure SHAPE MODE IMPL RECIPE command…
+  local shape=$1 mode=$2 impl=$3 recipe=$4 line status; shift 4
+  if line=$(run "$@"); then status=0; else status=$?; fi
+  if ((status == 0)); then
+    python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r.update(impl=sys.argv[2], recipe=sys.argv[3]); print(json.dumps(r))' \
+      "$(tail -n 1 <<<"$line")" "$impl" "$recipe" >> "$out"
+  else
+    local why="exit $status"; ((status == 137)) && why="killed (SIGKILL: out of memory on this machine)"
+    echo "$shape $mode $impl: $why" >&2
+    printf '{"shape": "%s", "mode": "%s", "impl": "%s", "recipe": "%s", "error": "%s"}\n' "$shape" "$mode" "$impl" "$recipe" "$why" >> "$out"
+  fi
+}
+[[ -n $out ]] || out=$(mktemp)
 for s in $shapes; do
   echo "== $s" >&2
-  run "$bench" train --shape "$s" --corpus "$corpus" --tokenizer "$tok" --steps "$steps" --threads "$threads" --pooling mean --pad-to-max | sed 's/"mode":"train"/"mode":"train","impl":"mirror-bert","recipe":"padded"/' >> "$out"
-  run "$bench" train --shape "$s" --corpus "$corpus" --tokenizer "$tok" --steps "$steps" --threads "$threads" --pooling mean-masked | sed 's/"mode":"train"/"mode":"train","impl":"mirror-bert","recipe":"dynamic"/' >> "$out"
-  run "$py" Benchmarks/pytorch_reference.py train --shape "$s" --corpus "$corpus" --tokenizer "$tok" --steps "$steps" --threads "$threads" | sed 's/"mode": "train"/"mode": "train", "impl": "pytorch", "recipe": "padded"/' >> "$out"
-  run "$bench" encode --shape "$s" --corpus "$corpus" --tokenizer "$tok" --threads "$threads" --pooling mean-masked --max-length 128 | sed 's/"mode":"encode"/"mode":"encode","impl":"mirror-bert"/' >> "$out"
-  run "$py" Benchmarks/pytorch_reference.py encode --shape "$s" --corpus "$corpus" --tokenizer "$tok" --threads "$threads" --max-length 128 | sed 's/"mode": "encode"/"mode": "encode", "impl": "pytorch"/' >> "$out"
+  common=(--shape "$s" --corpus "$corpus" --tokenizer "$tok" --threads "$threads")
+  if [[ " $modes " == *" train "* ]]; then
+    measure "$s" train mirror-bert padded "$bench" train "${common[@]}" --steps "$steps" --pooling mean --pad-to-max
+    measure "$s" train mirror-bert dynamic "$bench" train "${common[@]}" --steps "$steps" --pooling mean-masked
+    measure "$s" train pytorch padded "$py" Benchmarks/pytorch_reference.py train "${common[@]}" --steps "$steps"
+  fi
+  if [[ " $modes " == *" encode "* ]]; then
+    measure "$s" encode mirror-bert dynamic "$bench" encode "${common[@]}" --pooling mean-masked --max-length 128
+    measure "$s" encode pytorch padded "$py" Benchmarks/pytorch_reference.py encode "${common[@]}" --max-length 128
+  fi
 done
 python3 - "$out" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-def find(**k):
-    for r in rows:
-        if all(r.get(a) == b for a, b in k.items()):
-            return r
+def find(**k):  # the latest row for a configuration
+    hits = [r for r in rows if all(r.get(a) == b for a, b in k.items())]
+    return hits[-1] if hits else None
+def ok(r): return r and "error" not in r
 print("| shape | what | implementation | s/step or s | tokens/s | GFLOP/s | peak RSS (MB) | vs PyTorch |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for s in dict.fromkeys(r["shape"] for r in rows):
@@ -50,15 +73,20 @@ for s in dict.fromkeys(r["shape"] for r in rows):
     for impl, recipe in [("pytorch", "padded"), ("mirror-bert", "padded"), ("mirror-bert", "dynamic")]:
         r = find(shape=s, mode="train", impl=impl, recipe=recipe)
         if not r: continue
-        tps = r["padded_tokens_per_step"] / r["seconds_per_step"]
-        ratio = f'{ref["seconds_per_step"] / r["seconds_per_step"]:.2f}× faster, {r["peak_rss_mb"] / ref["peak_rss_mb"]:.2f}× RSS' if ref and impl != "pytorch" else ""
         what = "train step, padded to 50" if recipe == "padded" else "train step, dynamic padding"
-        print(f'| {s} | {what} | {impl} | {r["seconds_per_step"]:.2f} | {tps:.0f} | {r["gflops"]:.0f} | {r["peak_rss_mb"]:.0f} | {ratio} |')
+        if not ok(r):
+            print(f'| {s} | {what} | {impl} | {r["error"]} | | | | |'); continue
+        tps = r["padded_tokens_per_step"] / r["seconds_per_step"]
+        ratio = f'{ref["seconds_per_step"] / r["seconds_per_step"]:.2f}× faster, {r["peak_rss_mb"] / ref["peak_rss_mb"]:.2f}× RSS' if ok(ref) and impl != "pytorch" else ""
+        rc = " (recompute)" if r.get("recompute") else ""
+        print(f'| {s} | {what}{rc} | {impl} | {r["seconds_per_step"]:.2f} | {tps:.0f} | {r["gflops"]:.0f} | {r["peak_rss_mb"]:.0f} | {ratio} |')
     eref = find(shape=s, mode="encode", impl="pytorch")
     for impl in ["pytorch", "mirror-bert"]:
         r = find(shape=s, mode="encode", impl=impl)
         if not r: continue
-        ratio = f'{r["sentences_per_s"] / eref["sentences_per_s"]:.2f}× faster' if eref and impl != "pytorch" else ""
+        if not ok(r):
+            print(f'| {s} | encode 2000 sentences | {impl} | {r["error"]} | | | | |'); continue
+        ratio = f'{r["sentences_per_s"] / eref["sentences_per_s"]:.2f}× faster' if ok(eref) and impl != "pytorch" else ""
         print(f'| {s} | encode 2000 sentences | {impl} | {r["seconds"]:.2f} | {r["sentences_per_s"]:.0f} sent/s | | {r["peak_rss_mb"]:.0f} | {ratio} |')
 PY
 echo "raw results: $out" >&2
