@@ -13,7 +13,7 @@ struct IndexCommand: ParsableCommand {
         discussion: """
             The index records the model (XXH64 of model.safetensors and config.json), pooling and max length; \
             --append, search and serve refuse an index made with another model or options. Blank lines are skipped. \
-            The file is written atomically (see docs/serving.md for the format).
+            The file is written atomically (the format is in the README, "Index a corpus").
             """)
 
     @OptionGroup var modelOptions: ModelOptions

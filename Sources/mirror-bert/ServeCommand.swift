@@ -1,5 +1,5 @@
 // mirror-bert serve: an HTTP embeddings server (OpenAI-shaped /v1/embeddings, /v1/similarity,
-// /v1/search with --index, /v1/models, /health). See docs/serving.md.
+// /v1/search with --index, /v1/models, /health). See the README, "Search and serving".
 
 import ArgumentParser
 import Foundation
