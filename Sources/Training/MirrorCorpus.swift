@@ -124,20 +124,7 @@ public struct MirrorCorpus: Sendable {
                 blank += 1
                 continue
             }
-            let example: MirrorExample
-            switch mode {
-            case .sentence, .word:
-                example = MirrorExample(view1: text, view2: text, line: line)
-            case .pairs:
-                let parts = splitPair(text)
-                guard parts.count == 2 else {
-                    throw TrainingDataError.malformedPair(path: path, line: line, separators: parts.count - 1)
-                }
-                guard !parts[0].isEmpty, !parts[1].isEmpty else {
-                    throw TrainingDataError.emptyPairSide(path: path, line: line)
-                }
-                example = MirrorExample(view1: parts[0], view2: parts[1], line: line)
-            }
+            let example = try Self.example(text, mode: mode, path: path, line: line)
             examples.append(example)
             keys.append(textKeyOf(example.view1))
             digest.add(text)
@@ -148,6 +135,20 @@ public struct MirrorCorpus: Sendable {
         self.blankLines = blank
         fingerprint = digest.value
         storage = .memory(examples, keys)
+    }
+
+    /// The example one non-blank line makes: the line twice, or in pairs mode its two sides (exactly
+    /// one `||`, neither side empty; otherwise an error naming `path:line`).
+    static func example(_ text: String, mode: CorpusMode, path: String, line: Int) throws -> MirrorExample {
+        guard mode == .pairs else { return MirrorExample(view1: text, view2: text, line: line) }
+        let parts = splitPair(text)
+        guard parts.count == 2 else {
+            throw TrainingDataError.malformedPair(path: path, line: line, separators: parts.count - 1)
+        }
+        guard !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw TrainingDataError.emptyPairSide(path: path, line: line)
+        }
+        return MirrorExample(view1: parts[0], view2: parts[1], line: line)
     }
 
     /// Indexes a mapped file: offsets of the non-blank lines, checked as `TextLines.split` would.
@@ -167,17 +168,7 @@ public struct MirrorCorpus: Sendable {
                 guard isValidUTF8(line) else { throw FileIOError.invalidUTF8(path: path, line: lineNumber) }
                 if isBlankUTF8(line) { blank += 1; return }
                 let text = String(decoding: line, as: UTF8.self)
-                var view1 = text
-                if mode == .pairs {
-                    let parts = splitPair(text)
-                    guard parts.count == 2 else {
-                        throw TrainingDataError.malformedPair(path: path, line: lineNumber, separators: parts.count - 1)
-                    }
-                    guard !parts[0].isEmpty, !parts[1].isEmpty else {
-                        throw TrainingDataError.emptyPairSide(path: path, line: lineNumber)
-                    }
-                    view1 = parts[0]
-                }
+                let view1 = try Self.example(text, mode: mode, path: path, line: lineNumber).view1
                 guard lineNumber <= Int(Int32.max) else {
                     throw FileIOError.cannotOpen(path: path, reason: "more than \(Int32.max) lines")
                 }
