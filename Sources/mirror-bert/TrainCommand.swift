@@ -157,6 +157,7 @@ struct TrainCommand: ParsableCommand {
             \(run.plan.heldOutIndices.count > 0 ? "\(run.plan.heldOutIndices.count) held out, " : "")\
             \(run.totalSteps) steps of \(options.batchSize) × 2 views, τ \(options.temperature), \
             pooling \(options.pooling.rawValue), max length \(options.maxLength)\(options.padsToMax ? " (padded)" : "")\
+            \(options.spanMask > 0 ? ", span mask \(options.spanMask) → \(run.trainer.maskToken)" : "")\
             \(run.trainer.recomputes ? ", recomputing activations" : "")
             """)
 

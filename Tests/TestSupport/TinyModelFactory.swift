@@ -1,6 +1,8 @@
-// Builds small random-init BERT model folders at test time: a config.json, a model.safetensors of
+// Builds small random-init model folders at test time: a config.json, a model.safetensors of
 // normal(0, 0.05) weights (LayerNorm weights 1, biases 0), and the tokenizer files copied from
-// another folder (e.g. all-MiniLM-L6-v2), so command-line runs stay fast.
+// another folder (e.g. all-MiniLM-L6-v2), so command-line runs stay fast. `make` writes a BERT;
+// `withVocabulary` gives a committed tiny fixture of any family (RoBERTa, XLM-R, MPNet) a real
+// tokenizer by replacing its word embeddings with a random [vocabSize, hidden] table.
 
 import Foundation
 import Kernels
@@ -42,16 +44,59 @@ public enum TinyModelFactory {
             let n = shape.reduce(1, *)
             if name.hasSuffix("LayerNorm.weight") { return [Float](repeating: 1, count: n) }
             if name.hasSuffix(".bias") { return [Float](repeating: 0, count: n) }
-            return (0..<n).map { _ in
-                let u1 = max(rng.uniform(), 1e-7), u2 = rng.uniform()
-                return 0.05 * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Float.pi * u2)
+            return normals(n, &rng)
+        }
+        try write(shapes, values, to: dir)
+        try copyTokenizer(from: source, to: dir)
+    }
+
+    /// Copies the tiny model folder `fixture` (config.json, model.safetensors: F32, any family) to
+    /// `dir` with the tokenizer of `source` and a random `embeddings.word_embeddings.weight` of
+    /// [vocabSize, hidden]; every other tensor and config entry is kept.
+    public static func withVocabulary(_ fixture: URL, at dir: URL, tokenizerFrom source: URL, vocabSize: Int,
+                                      seed: UInt64 = 1) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let configData = try Data(contentsOf: fixture.appendingPathComponent("config.json"))
+        guard var config = try JSONSerialization.jsonObject(with: configData) as? [String: Any] else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: fixture.path + "/config.json"])
+        }
+        config["vocab_size"] = vocabSize
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+            .write(to: dir.appendingPathComponent("config.json"))
+        let file = try SafeTensorsFile(url: fixture.appendingPathComponent("model.safetensors"))
+        var rng = Rng(seed: seed)
+        var shapes: [(String, [Int])] = [], values: [[Float]] = []
+        for info in file.tensors {
+            if info.name.hasSuffix("embeddings.word_embeddings.weight") {
+                shapes.append((info.name, [vocabSize, info.shape[1]]))
+                values.append(normals(vocabSize * info.shape[1], &rng))
+            } else {
+                shapes.append((info.name, info.shape))
+                values.append(try file.floats(info.name))
             }
         }
+        try write(shapes, values, to: dir)
+        try copyTokenizer(from: source, to: dir)
+    }
+
+    /// n samples of normal(0, 0.05) (Box–Muller).
+    private static func normals(_ n: Int, _ rng: inout Rng) -> [Float] {
+        (0..<n).map { _ in
+            let u1 = max(rng.uniform(), 1e-7), u2 = rng.uniform()
+            return 0.05 * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Float.pi * u2)
+        }
+    }
+
+    private static func write(_ shapes: [(String, [Int])], _ values: [[Float]], to dir: URL) throws {
         try withBuffers(values) { buffers in
             try SafeTensorsWriter.write(zip(shapes, buffers).map { (name: $0.0.0, shape: $0.0.1, data: $0.1) },
                                         metadata: ["format": "pt"], to: dir.appendingPathComponent("model.safetensors"))
         }
-        for name in ["tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"] {
+    }
+
+    private static func copyTokenizer(from source: URL, to dir: URL) throws {
+        for name in ["tokenizer.json", "vocab.txt", "vocab.json", "merges.txt", "tokenizer_config.json",
+                     "special_tokens_map.json"] {
             let src = source.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: src.path) {
                 try FileManager.default.copyItem(at: src, to: dir.appendingPathComponent(name))
