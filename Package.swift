@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Search", "Models", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "Training", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
