@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "mirror-bert", targets: ["mirror-bert"]),
         .library(
             name: "MirrorBERT",
-            targets: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
+            targets: ["FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
                       "Search", "Server"]),
     ],
     dependencies: [
@@ -26,16 +26,17 @@ let package = Package(
 
         // MARK: - Library
         .target(name: "FileIO"),
+        .target(name: "JSON"),
         .target(name: "Kernels", dependencies: ["CBLAS", "CKernels"]),
-        .target(name: "SafeTensors", dependencies: ["FileIO"]),
+        .target(name: "SafeTensors", dependencies: ["FileIO", "JSON"]),
         .target(name: "TorchPickle", dependencies: ["FileIO", "SafeTensors"]),
-        .target(name: "Tokenizers", dependencies: ["FileIO"]),
-        .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers"]),
-        .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "SafeTensors", "Tokenizers", "Evaluation"]),
-        .target(name: "Evaluation", dependencies: ["FileIO", "Kernels", "Models"]),
-        .target(name: "Search", dependencies: ["FileIO", "Kernels", "Models"]),
+        .target(name: "Tokenizers", dependencies: ["FileIO", "JSON"]),
+        .target(name: "Models", dependencies: ["FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers"]),
+        .target(name: "Training", dependencies: ["FileIO", "JSON", "Kernels", "Models", "SafeTensors", "Tokenizers", "Evaluation"]),
+        .target(name: "Evaluation", dependencies: ["FileIO", "JSON", "Kernels", "Models"]),
+        .target(name: "Search", dependencies: ["FileIO", "JSON", "Kernels", "Models"]),
         .target(name: "Server", dependencies: [
-            "Models", "Search", "Kernels",
+            "JSON", "Models", "Search", "Kernels",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -45,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "mirror-bert",
             dependencies: [
-                "FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
+                "FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
                 "Search", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -66,6 +67,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Kernels"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
@@ -74,7 +76,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "TestSupport"]),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Search", "Models", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["JSON", "Server", "Search", "Models", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
     ],

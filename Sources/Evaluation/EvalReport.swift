@@ -6,8 +6,9 @@
 // Scores are ×100 at full precision (tables round to two decimals). An undefined score (a constant
 // side, a single class) is NaN in memory and null in JSON. Keys are written in the order above.
 
-import Foundation
 import FileIO
+import Foundation
+import JSON
 
 /// One set's score.
 public struct EvalResult: Codable, Equatable, Sendable {
@@ -118,22 +119,23 @@ public struct EvalReport: Codable, Equatable, Sendable {
 
     /// The report as pretty JSON text with keys in the documented order and a final newline.
     public func jsonText() -> String {
-        var object: [(String, JSONText)] = [
+        var object: [(key: String, value: JSONValue)] = [
             ("model", .string(model)),
             ("pooling", .string(pooling)),
             ("max_length", .int(maxLength)),
             ("results", .array(results.map { r in
                 .object([("set", .string(r.set)), ("metric", .string(r.metric.rawValue)),
-                         ("score", .number(r.score)), ("n", .int(r.n))])
+                         ("score", .double(r.score)), ("n", .int(r.n))])
             })),
-            ("average", .number(average)),
+            ("average", .double(average)),
         ]
         if let averages {
-            let ordered = EvalSuite.allCases.compactMap { s in averages[s.rawValue].map { (s.rawValue, JSONText.number($0)) } }
-            let unknown = averages.keys.filter { EvalSuite(rawValue: $0) == nil }.sorted().map { ($0, JSONText.number(averages[$0]!)) }
+            let ordered = EvalSuite.allCases.compactMap { s in averages[s.rawValue].map { (key: s.rawValue, value: JSONValue.double($0)) } }
+            let unknown = averages.sorted { $0.key < $1.key }.filter { EvalSuite(rawValue: $0.key) == nil }
+                .map { (key: $0.key, value: JSONValue.double($0.value)) }
             object.append(("averages", .object(ordered + unknown)))
         }
-        return JSONText.object(object).rendered() + "\n"
+        return String(decoding: JSONValue.object(object).serialized(.pretty), as: UTF8.self)
     }
 
     /// Writes `jsonText()` to `url` atomically.
@@ -150,9 +152,11 @@ public struct EvalReport: Codable, Equatable, Sendable {
             throw EvaluationError.file(error)
         }
         do {
-            return try JSONDecoder().decode(EvalReport.self, from: data)
-        } catch {
-            throw EvaluationError.malformedReport(path: url.path, reason: "\(error)")
+            return try JSONValueDecoder().decode(EvalReport.self, from: data)
+        } catch let error as JSONSyntaxError {
+            throw EvaluationError.malformedReport(path: url.path, reason: "not valid JSON: \(error)")
+        } catch let error as DecodingError {
+            throw EvaluationError.malformedReport(path: url.path, reason: error.jsonDescription)
         }
     }
 }

@@ -22,11 +22,14 @@ public final class Checkpoint {
     public let encoder: Encoder
     /// Tensors in the file that the encoder does not use (e.g. "cls.predictions.bias").
     public let ignoredTensors: [String]
+    /// What the folder's sentence-transformers files declare (pooling, normalization, max length).
+    public let settings: FolderSettings
 
     public init(directory: URL, config: EncoderConfig, configJSON: Data, tokenizer: any Tokenizer, encoder: Encoder,
-                ignoredTensors: [String]) {
+                ignoredTensors: [String], settings: FolderSettings = FolderSettings()) {
         self.directory = directory; self.config = config; self.configJSON = configJSON
         self.tokenizer = tokenizer; self.encoder = encoder; self.ignoredTensors = ignoredTensors
+        self.settings = settings
     }
 
     /// Loads config, tokenizer and weights from a checkpoint folder.
@@ -42,6 +45,7 @@ public final class Checkpoint {
         let config = try EncoderConfig.load(configURL)
         let configJSON = try Data(contentsOf: configURL)
         let tokenizer = try TokenizerLoader.load(from: directory)
+        let settings = try FolderSettings.read(directory)
         let (encoder, ignored) = try loadWeights(directory, config: config)
         guard tokenizer.vocabularySize <= config.vocabSize else {
             throw ModelError.invalidConfig(
@@ -49,7 +53,7 @@ public final class Checkpoint {
                 reason: "vocab_size \(config.vocabSize) is smaller than the tokenizer's vocabulary (\(tokenizer.vocabularySize))")
         }
         return Checkpoint(directory: directory, config: config, configJSON: configJSON, tokenizer: tokenizer,
-                          encoder: encoder, ignoredTensors: ignored)
+                          encoder: encoder, ignoredTensors: ignored, settings: settings)
     }
 
     /// Reads the weights into a new parameter block laid out for `config`: model.safetensors, or

@@ -3,6 +3,7 @@
 // type we don't implement) is an error naming the file.
 
 import Foundation
+import JSON
 
 public enum Activation: String, Sendable, Codable {
     /// Exact erf GELU (HF "gelu").
@@ -54,44 +55,70 @@ public struct EncoderConfig: Sendable, Equatable {
         return try parse(data, path: url.path)
     }
 
+    /// config.json's fields that the encoder reads (null reads as absent: the default).
+    private struct Fields: Decodable {
+        var model_type: String
+        var hidden_act: String?
+        var position_embedding_type: String?
+        var is_decoder: Bool?
+        var vocab_size: Int
+        var hidden_size: Int
+        var num_hidden_layers: Int
+        var num_attention_heads: Int
+        var intermediate_size: Int
+        var max_position_embeddings: Int
+        var type_vocab_size: Int?
+        var layer_norm_eps: Double?
+        var hidden_dropout_prob: Double?
+        var attention_probs_dropout_prob: Double?
+        var pad_token_id: Int?
+        var relative_attention_num_buckets: Int?
+    }
+
     public static func parse(_ data: Data, path: String) throws -> EncoderConfig {
-        guard let object = try? JSONSerialization.jsonObject(with: data),
-              let json = object as? [String: Any] else {
-            throw ModelError.invalidConfig(path: path, reason: "not a JSON object")
+        let json: Fields
+        do {
+            json = try JSONValueDecoder().decode(Fields.self, from: data, maxDepth: 64)
+        } catch let error as JSONSyntaxError {
+            throw ModelError.invalidConfig(path: path, reason: "not valid JSON: \(error)")
+        } catch let error as DecodingError {
+            throw ModelError.invalidConfig(path: path, reason: error.jsonDescription)
         }
-        let reader = JSONFields(json: json, path: path)
-        let modelType = try reader.string("model_type")
-        guard let family = ModelFamily(rawValue: modelType) else {
+        guard let family = ModelFamily(rawValue: json.model_type) else {
             let known = ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ModelError.unsupported(path: path, what: "model_type '\(modelType)' (supported: \(known))")
+            throw ModelError.unsupported(path: path, what: "model_type '\(json.model_type)' (supported: \(known))")
         }
-        let act = try reader.string("hidden_act", default: "gelu")
+        let act = json.hidden_act ?? "gelu"
         guard let activation = Activation(rawValue: act) else {
             throw ModelError.unsupported(path: path, what: "hidden_act '\(act)' (supported: gelu, the exact erf form)")
         }
-        let posType = try reader.string("position_embedding_type", default: "absolute")
+        let posType = json.position_embedding_type ?? "absolute"
         guard posType == "absolute" else {
             throw ModelError.unsupported(path: path, what: "position_embedding_type '\(posType)' (supported: absolute)")
         }
-        if let decoder = json["is_decoder"] as? Bool, decoder {
+        if json.is_decoder == true {
             throw ModelError.unsupported(path: path, what: "is_decoder true (an encoder is expected)")
+        }
+        func positive(_ key: String, _ value: Int) throws -> Int {
+            guard value > 0 else { throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be positive") }
+            return value
         }
         let config = EncoderConfig(
             family: family,
-            vocabSize: try reader.positiveInt("vocab_size"),
-            hiddenSize: try reader.positiveInt("hidden_size"),
-            layers: try reader.positiveInt("num_hidden_layers"),
-            heads: try reader.positiveInt("num_attention_heads"),
-            intermediateSize: try reader.positiveInt("intermediate_size"),
+            vocabSize: try positive("vocab_size", json.vocab_size),
+            hiddenSize: try positive("hidden_size", json.hidden_size),
+            layers: try positive("num_hidden_layers", json.num_hidden_layers),
+            heads: try positive("num_attention_heads", json.num_attention_heads),
+            intermediateSize: try positive("intermediate_size", json.intermediate_size),
             activation: activation,
-            maxPositions: try reader.positiveInt("max_position_embeddings"),
-            typeVocabSize: family.hasTokenTypes ? try reader.positiveInt("type_vocab_size", default: 2) : 0,
-            layerNormEps: Float(try reader.double("layer_norm_eps", default: 1e-12)),
-            hiddenDropout: Float(try reader.double("hidden_dropout_prob", default: 0.1)),
-            attentionDropout: Float(try reader.double("attention_probs_dropout_prob", default: 0.1)),
-            padTokenId: try reader.int("pad_token_id", default: family == .bert ? 0 : 1),
+            maxPositions: try positive("max_position_embeddings", json.max_position_embeddings),
+            typeVocabSize: family.hasTokenTypes ? try positive("type_vocab_size", json.type_vocab_size ?? 2) : 0,
+            layerNormEps: Float(json.layer_norm_eps ?? 1e-12),
+            hiddenDropout: Float(json.hidden_dropout_prob ?? 0.1),
+            attentionDropout: Float(json.attention_probs_dropout_prob ?? 0.1),
+            padTokenId: json.pad_token_id ?? (family == .bert ? 0 : 1),
             relativeAttentionBuckets: family.hasRelativeAttentionBias
-                ? try reader.positiveInt("relative_attention_num_buckets", default: 32) : 0)
+                ? try positive("relative_attention_num_buckets", json.relative_attention_num_buckets ?? 32) : 0)
         // Bounds far above any real checkpoint, so a hostile config cannot make the parameter
         // layout overflow or ask for an allocation without bound (the weights file must then
         // hold every byte before anything that size is allocated).
@@ -132,52 +159,4 @@ public struct EncoderConfig: Sendable, Equatable {
         }
         return config
     }
-}
-
-/// Typed access to JSON fields with errors that name the file and the field.
-struct JSONFields {
-    let json: [String: Any]
-    let path: String
-
-    func string(_ key: String, default fallback: String? = nil) throws -> String {
-        guard let value = json[key], !(value is NSNull) else {
-            if let fallback { return fallback }
-            throw ModelError.invalidConfig(path: path, reason: "missing \"\(key)\"")
-        }
-        guard let s = value as? String else {
-            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be a string")
-        }
-        return s
-    }
-
-    func double(_ key: String, default fallback: Double? = nil) throws -> Double {
-        guard let value = json[key], !(value is NSNull) else {
-            if let fallback { return fallback }
-            throw ModelError.invalidConfig(path: path, reason: "missing \"\(key)\"")
-        }
-        guard let n = value as? NSNumber, !isJSONBool(n), n.doubleValue.isFinite else {
-            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be a number")
-        }
-        return n.doubleValue
-    }
-
-    func int(_ key: String, default fallback: Int? = nil) throws -> Int {
-        let d = try double(key, default: fallback.map(Double.init))
-        guard d == d.rounded(), abs(d) < 1e15 else {
-            throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be an integer")
-        }
-        return Int(d)
-    }
-
-    func positiveInt(_ key: String, default fallback: Int? = nil) throws -> Int {
-        let v = try int(key, default: fallback)
-        guard v > 0 else { throw ModelError.invalidConfig(path: path, reason: "\"\(key)\" must be positive") }
-        return v
-    }
-}
-
-/// True for JSON true/false (JSONSerialization gives NSNumber for both numbers and booleans, and
-/// `is Bool` also matches the numbers 0 and 1).
-func isJSONBool(_ n: NSNumber) -> Bool {
-    String(describing: type(of: n)).contains("Boolean") || String(cString: n.objCType) == "c"
 }

@@ -1,7 +1,18 @@
 // Validation of a safetensors header against the rules listed in SafeTensorsFile.swift.
 
+import JSON
+
 /// The reference implementation's limit on the header length.
 let maxHeaderLength = 100_000_000
+
+/// Nesting deeper than this is refused (a 100 MB header of "[" must not overflow the stack).
+let maxHeaderDepth = 64
+
+/// The value of a JSON number if it is a non-negative integer literal that fits in Int (no sign,
+/// fraction or exponent), else nil.
+func nonNegativeInt(_ n: JSONNumber) -> Int? {
+    n.text.utf8.first == UInt8(ascii: "-") ? nil : n.exactInteger(Int.self)
+}
 
 /// A fully validated header.
 struct Header {
@@ -26,12 +37,12 @@ struct Header {
         if let bad = firstInvalidUTF8(headerBytes) { throw SafeTensorsError.headerNotUTF8(path: path, offset: bad) }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(headerBytes)
+            json = try JSONParser.parse(headerBytes, maxDepth: maxHeaderDepth)
         } catch let e as JSONSyntaxError {
-            throw SafeTensorsError.headerNotJSON(path: path, offset: e.offset, reason: e.reason)
+            throw SafeTensorsError.headerNotJSON(path: path, offset: e.offset, reason: e.message)
         }
         guard case let .object(members) = json else {
-            throw SafeTensorsError.headerNotObject(path: path, found: json.kindName)
+            throw SafeTensorsError.headerNotObject(path: path, found: json.excerpt)
         }
 
         var metadata: [String: String]? = nil
@@ -82,7 +93,7 @@ struct Header {
             var map: [String: String] = [:]
             for m in members {
                 guard case let .string(s) = m.value else {
-                    throw SafeTensorsError.metadataValueNotString(path: path, key: m.key, found: m.value.kindName)
+                    throw SafeTensorsError.metadataValueNotString(path: path, key: m.key, found: m.value.excerpt)
                 }
                 guard map.updateValue(s, forKey: m.key) == nil else {
                     throw SafeTensorsError.duplicateMetadataKey(path: path, key: m.key)
@@ -90,13 +101,13 @@ struct Header {
             }
             return map
         default:
-            throw SafeTensorsError.metadataNotObject(path: path, found: value.kindName)
+            throw SafeTensorsError.metadataNotObject(path: path, found: value.excerpt)
         }
     }
 
     private static func parseTensor(name: String, _ value: JSONValue, path: String) throws -> TensorInfo {
         guard case let .object(fields) = value else {
-            throw SafeTensorsError.tensorEntryNotObject(path: path, tensor: name, found: value.kindName)
+            throw SafeTensorsError.tensorEntryNotObject(path: path, tensor: name, found: value.excerpt)
         }
         var dtypeValue: JSONValue?, shapeValue: JSONValue?, offsetsValue: JSONValue?
         for f in fields {
@@ -111,7 +122,7 @@ struct Header {
             .duplicateField(path: path, tensor: name, field: field)
         }
         func wrongType(_ field: String, _ expected: String, _ found: JSONValue) -> SafeTensorsError {
-            .wrongFieldType(path: path, tensor: name, field: field, expected: expected, found: found.kindName)
+            .wrongFieldType(path: path, tensor: name, field: field, expected: expected, found: found.excerpt)
         }
         guard let dtypeValue else { throw SafeTensorsError.missingField(path: path, tensor: name, field: "dtype") }
         guard let shapeValue else { throw SafeTensorsError.missingField(path: path, tensor: name, field: "shape") }
@@ -129,9 +140,9 @@ struct Header {
         var shape: [Int] = []
         shape.reserveCapacity(dims.count)
         for d in dims {
-            guard case let .number(text) = d else { throw wrongType("shape", shapeExpected, d) }
-            guard let v = nonNegativeInt(text) else {
-                throw SafeTensorsError.invalidDimension(path: path, tensor: name, text: text)
+            guard case let .number(n) = d else { throw wrongType("shape", shapeExpected, d) }
+            guard let v = nonNegativeInt(n) else {
+                throw SafeTensorsError.invalidDimension(path: path, tensor: name, text: n.text)
             }
             shape.append(v)
         }
@@ -143,9 +154,9 @@ struct Header {
         }
         var bounds: [Int] = []
         for o in offsets {
-            guard case let .number(text) = o else { throw wrongType("data_offsets", offsetsExpected, o) }
-            guard let v = nonNegativeInt(text) else {
-                throw SafeTensorsError.invalidOffset(path: path, tensor: name, text: text)
+            guard case let .number(n) = o else { throw wrongType("data_offsets", offsetsExpected, o) }
+            guard let v = nonNegativeInt(n) else {
+                throw SafeTensorsError.invalidOffset(path: path, tensor: name, text: n.text)
             }
             bounds.append(v)
         }

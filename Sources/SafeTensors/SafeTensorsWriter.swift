@@ -12,6 +12,7 @@
 
 import FileIO
 import Foundation
+import JSON
 
 public enum SafeTensorsWriter {
     /// An F32 tensor to write: its data holds product(shape) floats in C order.
@@ -125,31 +126,32 @@ private struct Plan {
             throw SafeTensorsError.writeHeaderTooLarge(path: path, length: lowerBound)
         }
 
-        var json: [UInt8] = [UInt8(ascii: "{")]
+        var w = JSONWriter(capacity: lowerBound + 96 * entries.count + 64)
+        w.raw("{")
         if !metadata.isEmpty {
-            appendJSONString("__metadata__", to: &json)
-            json.append(contentsOf: ":{".utf8)
+            w.key("__metadata__")
+            w.raw("{")
             let keys = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (i, k) in keys.enumerated() {
-                if i > 0 { json.append(UInt8(ascii: ",")) }
-                appendJSONString(k, to: &json)
-                json.append(UInt8(ascii: ":"))
-                appendJSONString(metadata[k]!, to: &json)
+                if i > 0 { w.raw(",") }
+                w.key(k)
+                w.string(metadata[k] ?? "")
             }
-            json.append(UInt8(ascii: "}"))
-            if !entries.isEmpty { json.append(UInt8(ascii: ",")) }
+            w.raw("}")
+            if !entries.isEmpty { w.raw(",") }
         }
         var offset = 0
         for (i, e) in order.enumerated() {
             let (name, dtype, shape, length) = entries[e]
-            if i > 0 { json.append(UInt8(ascii: ",")) }
-            appendJSONString(name, to: &json)
-            json.append(contentsOf: ":{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[".utf8)
-            json.append(contentsOf: shape.map(String.init).joined(separator: ",").utf8)
-            json.append(contentsOf: "],\"data_offsets\":[\(offset),\(offset + length)]}".utf8)
+            if i > 0 { w.raw(",") }
+            w.key(name)
+            w.raw("{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[")
+            w.raw(shape.map(String.init).joined(separator: ","))
+            w.raw("],\"data_offsets\":[\(offset),\(offset + length)]}")
             offset += length
         }
-        json.append(UInt8(ascii: "}"))
+        w.raw("}")
+        var json = w.bytes
         while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
         guard json.count <= maxHeaderLength else {
             throw SafeTensorsError.writeHeaderTooLarge(path: path, length: json.count)
@@ -170,39 +172,4 @@ private func checkedElementCount(_ shape: [Int]) -> Int? {
         n = p
     }
     return n
-}
-
-/// Appends `s` as a JSON string the way serde_json writes it.
-private func appendJSONString(_ s: String, to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
-    var s = s
-    s.withUTF8 { utf8 in
-        if let special = utf8.firstIndex(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: utf8[..<special])
-            appendEscaped(UnsafeBufferPointer(rebasing: utf8[special...]), to: &out)
-        } else {
-            out.append(contentsOf: utf8)
-        }
-    }
-    out.append(UInt8(ascii: "\""))
-}
-
-private func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-    let hex = Array("0123456789abcdef".utf8)
-    for b in utf8 {
-        switch b {
-        case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-        case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-        case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-        case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-        case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-        case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-        case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-        case 0x00..<0x20:
-            out.append(contentsOf: Array("\\u00".utf8))
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0xF)])
-        default: out.append(b)
-        }
-    }
 }

@@ -34,7 +34,7 @@ public enum IndexFile {
     public static func write(header: IndexHeader, vectors: UnsafeBufferPointer<Float>, texts: [String], to url: URL) throws {
         precondition(texts.count == header.count, "index header count must equal the number of texts")
         precondition(vectors.count == header.count * header.dimension, "index vectors must be count × dimension")
-        let json = header.json()
+        let json = try header.json()
         precondition(json.count <= maxHeaderSize, "index header too long")
         var preamble = magic
         append(version, to: &preamble)

@@ -1,6 +1,7 @@
 // The JSON header of an index file (see IndexFile.swift for the whole layout).
 
 import Foundation
+import JSON
 import Models
 
 /// What an index holds and how its vectors were made.
@@ -22,45 +23,40 @@ public struct IndexHeader: Equatable, Sendable {
     static let maxDimension = 65_536
 
     /// The header as compact JSON with a fixed key order.
-    func json() -> Data {
-        var w = JSONWriter()
-        w.raw("{"); w.key("model_path"); w.string(model.path)
-        w.raw(","); w.key("weights_xxh64"); w.string(model.weightsHash)
-        w.raw(","); w.key("config_xxh64"); w.string(model.configHash)
-        w.raw(","); w.key("pooling"); w.string(pooling.rawValue)
-        w.raw(","); w.key("max_length"); w.int(maxLength)
-        w.raw(","); w.key("dimension"); w.int(dimension)
-        w.raw(","); w.key("count"); w.int(count)
-        w.raw(","); w.key("normalized"); w.raw("true}")
-        return Data(w.bytes)
+    func json() throws -> Data {
+        let fields = Fields(model_path: model.path, weights_xxh64: model.weightsHash, config_xxh64: model.configHash,
+                            pooling: pooling.rawValue, max_length: maxLength, dimension: dimension, count: count,
+                            normalized: true)
+        return Data(try JSONValueEncoder().encode(fields).serialized())
+    }
+
+    /// The header's fields as stored.
+    private struct Fields: Codable {
+        var model_path: String
+        var weights_xxh64: String
+        var config_xxh64: String
+        var pooling: String
+        var max_length: Int
+        var dimension: Int
+        var count: Int
+        var normalized: Bool
     }
 
     /// Parses and validates a header; `fail(reason)` makes the error to throw.
     static func parse(_ data: Data, fail: (String) -> SearchError) throws -> IndexHeader {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-            throw fail("header is not a JSON object")
+        let value: JSONValue
+        do { value = try JSONParser.parse(data, maxDepth: 8) } catch let e as JSONSyntaxError {
+            throw fail("header is not a JSON object (not valid JSON: \(e))")
         }
-        let found = Set(dict.keys)
+        guard case let .object(members) = value else { throw fail("header is not a JSON object") }
+        let found = Set(members.map(\.key))
         if let missing = keys.subtracting(found).sorted().first { throw fail("header lacks \"\(missing)\"") }
         if let extra = found.subtracting(keys).sorted().first { throw fail("header has unknown key \"\(extra)\"") }
-        struct Raw: Decodable {
-            var model_path: String
-            var weights_xxh64: String
-            var config_xxh64: String
-            var pooling: String
-            var max_length: Int
-            var dimension: Int
-            var count: Int
-            var normalized: Bool
-        }
-        let raw: Raw
+        let raw: Fields
         do {
-            raw = try JSONDecoder().decode(Raw.self, from: data)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw fail("header field \"\(key)\" has the wrong type")
-        } catch {
-            throw fail("header does not decode (\(error))")
+            raw = try JSONValueDecoder().decode(Fields.self, from: value)
+        } catch let error as DecodingError {
+            throw fail("header field \"\(error.jsonPath)\" has the wrong type: \(error.problem)")
         }
         func isDigest(_ s: String) -> Bool { s.utf8.count == 16 && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } }
         guard isDigest(raw.weights_xxh64) else { throw fail("weights_xxh64 is not 16 lowercase hex digits") }

@@ -1,6 +1,7 @@
 // Errors the API answers with, in OpenAI's shape:
 // {"error": {"message": "...", "type": "invalid_request_error", "param": "input" | null, "code": "..." | null}}
 
+import JSON
 import Search
 
 struct APIError: Error {

@@ -2,6 +2,7 @@
 // message names the field; the limits on text count and length are checked here too.
 
 import Foundation
+import JSON
 
 /// POST /v1/embeddings (OpenAI): {"input": string | [string], "model"?: string,
 /// "encoding_format"?: "float" | "base64", "dimensions"?: int, "user"?: string}
@@ -91,21 +92,19 @@ private func decodeOptional<K: CodingKey, T: Decodable>(_ c: KeyedDecodingContai
 /// Decodes a request body: invalid JSON and wrong shapes become 400s.
 func decodeRequest<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
     guard !body.isEmpty else { throw APIError.invalid("the request body is empty; expected a JSON object") }
+    let value: JSONValue
     do {
-        return try JSONDecoder().decode(T.self, from: body)
+        value = try JSONParser.parse(body, maxDepth: 64)
+    } catch let error as JSONSyntaxError {
+        throw APIError.invalid("the request body is not valid JSON: \(error)")
+    }
+    guard case .object = value else { throw APIError.invalid("the request body must be a JSON object") }
+    do {
+        return try JSONValueDecoder().decode(T.self, from: value)
     } catch let error as APIError {
         throw error
-    } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
-        throw APIError.invalid("the request body must be a JSON object")
-    } catch DecodingError.dataCorrupted(let context) {
-        // JSONDecoder does not say where the syntax error is on Linux; JSONSerialization does.
-        var detail = context.debugDescription
-        do { _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) } catch {
-            if let d = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { detail = d }
-        }
-        throw APIError.invalid("the request body is not valid JSON: \(detail)")
-    } catch {
-        throw APIError.invalid("the request body is not a valid request: \(error)")
+    } catch let error as DecodingError {
+        throw APIError.invalid("the request body is not a valid request: \(error.jsonDescription)")
     }
 }
 

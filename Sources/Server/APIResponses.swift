@@ -2,6 +2,7 @@
 // round-tripping floats).
 
 import Foundation
+import JSON
 import Search
 
 enum APIResponses {

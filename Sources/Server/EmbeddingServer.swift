@@ -8,6 +8,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Models
+import JSON
 import Search
 import ServiceLifecycle
 

@@ -21,7 +21,7 @@ import Glibc
 #endif
 
 /// How corpus lines map to the two views.
-public enum CorpusMode: String, CaseIterable, Sendable {
+public enum CorpusMode: String, CaseIterable, Sendable, Codable {
     case sentence, word, pairs
 }
 

@@ -37,10 +37,11 @@ public final class MirrorTrainer {
     public var recomputes: Bool { workspace.recompute }
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, options: TrainOptions) throws {
-        if let problem = options.validationError() { throw ModelError.invalidInput(problem) }
+        if let problem = options.problem() { throw TrainingError.invalidOption(problem) }
         guard options.maxLength <= encoder.config.maxSequenceLength else {
-            throw ModelError.invalidInput(
-                "--max-length \(options.maxLength) exceeds the model's limit of \(encoder.config.maxSequenceLength) tokens")
+            throw TrainingError.invalidOption(.init(
+                key: .maxLength,
+                message: "\(options.maxLength) exceeds the model's limit of \(encoder.config.maxSequenceLength) tokens"))
         }
         self.encoder = encoder
         self.tokenizer = tokenizer
@@ -94,7 +95,7 @@ public final class MirrorTrainer {
             return loss
         }
         guard loss.isFinite else {
-            throw ModelError.invalidInput("the loss became \(loss) at step \(step + 1); lower --lr or check the corpus")
+            throw TrainingError.diverged(step: step + 1, loss: loss)
         }
         Profiler.section("zero gradients") { Elementwise.zero(gradients.pointer, count: gradients.count) }
         encoder.backward(input, dHidden: dHidden.pointer, workspace: workspace, gradients: gradients, noise: noise)

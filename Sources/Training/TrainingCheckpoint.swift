@@ -5,9 +5,9 @@
 //                           (P = the parameter block's length, in the layout of model.safetensors'
 //                           tensors concatenated in `ParameterLayout` order)
 //   train_log.jsonl         the log so far (its records continue in the resumed run's log)
-//   trainer_state.json      {"format": "mirror-bert-trainer-state", "version": 1, "step", "epoch",
+//   trainer_state.json      {"format": "mirror-bert-trainer-state", "version": 2, "step", "epoch",
 //                           "batch", "total_steps", "augmentation_rng": [4 × 16 hex digits],
-//                           "parameters": P, "options": {…every TrainOptions field…},
+//                           "parameters": P, "options": {…TrainOptions' JSON form…},
 //                           "corpus": {"path", "examples", "fingerprint"}, "model", "output"}
 // The folder is staged and renamed into place whole (AtomicDirectory), so a crash during a save
 // leaves the previous checkpoint and a hidden `.step-….partial-…` folder, never a half checkpoint
@@ -19,6 +19,7 @@
 
 import FileIO
 import Foundation
+import JSON
 import Kernels
 import Models
 import SafeTensors
@@ -26,7 +27,7 @@ import SafeTensors
 /// The contents of trainer_state.json.
 public struct TrainerState: Equatable, Sendable {
     public static let format = "mirror-bert-trainer-state"
-    public static let version = 1
+    public static let version = 2
 
     public var position: TrainingPosition
     public var totalSteps: Int
@@ -79,7 +80,7 @@ public enum TrainingCheckpoint {
             options: run.options, corpusPath: run.corpus.path, corpusExamples: run.corpus.count,
             corpusFingerprint: run.corpus.fingerprint, model: modelPath, output: output)
         let log = try run.logData()
-        try model.save(to: url, pooling: run.options.pooling, maxLength: run.options.maxLength) { folder in
+        try model.save(to: url, pooling: run.options.pooling) { folder in
             let (m, v) = run.trainer.moments
             try SafeTensorsWriter.write([(name: "exp_avg", shape: [m.count], data: m),
                                          (name: "exp_avg_sq", shape: [v.count], data: v)],
@@ -174,11 +175,11 @@ public enum TrainingCheckpoint {
 
     static func readLog(_ url: URL) throws -> [TrainingRecord] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-        let decoder = JSONDecoder()
+        let decoder = JSONValueDecoder()
         var records: [TrainingRecord] = []
         for (i, line) in try TextLines.read(url).enumerated() where !line.isEmpty {
-            do { records.append(try decoder.decode(TrainingRecord.self, from: Data(line.utf8))) } catch {
-                throw CheckpointError.invalidState(path: "\(url.path):\(i + 1)", reason: "not a training log record")
+            do { records.append(try decoder.decode(TrainingRecord.self, from: line.utf8, maxDepth: 4)) } catch {
+                throw CheckpointError.invalidState(path: "\(url.path):\(i + 1)", reason: "not a training log record (\(error))")
             }
         }
         return records
@@ -191,42 +192,70 @@ public enum TrainingCheckpoint {
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
-    /// trainer_state.json for `s` (pretty-printed, sorted keys).
-    public static func encode(_ s: TrainerState) throws -> Data {
-        let o = s.options
-        let r = s.position.augmentationState
-        let object: [String: Any] = [
-            "format": TrainerState.format, "version": TrainerState.version,
-            "step": s.position.step, "epoch": s.position.epoch, "batch": s.position.batch,
-            "total_steps": s.totalSteps, "augmentation_rng": [r.0, r.1, r.2, r.3].map(hex),
-            "parameters": s.parameterCount,
-            "options": [
-                "mode": o.mode.rawValue, "epochs": o.epochs, "batch_size": o.batchSize, "lr": o.learningRate,
-                "weight_decay": o.weightDecay, "warmup_steps": o.warmupSteps, "tau": Double(o.temperature),
-                "max_length": o.maxLength, "span_mask": o.spanMask, "mask_token": o.maskToken ?? NSNull(),
-                "dropout": Double(o.dropout), "drophead": Double(o.drophead), "pooling": o.pooling.rawValue,
-                "seed": hex(o.seed), "pad_to_max": o.padToMax, "distinct_texts_per_batch": o.distinctTextsPerBatch,
-                "held_out": o.heldOutFraction, "monitor_every": o.monitorEvery, "recompute": o.recompute.rawValue,
-            ] as [String: Any],
-            "corpus": ["path": s.corpusPath, "examples": s.corpusExamples, "fingerprint": hex(s.corpusFingerprint)],
-            "model": s.model, "output": s.output,
-        ]
-        var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        data.append(0x0A)
-        return data
+    /// trainer_state.json as stored.
+    private struct StateFile: Codable {
+        struct Corpus: Codable {
+            var path: String
+            var examples: Int
+            var fingerprint: String
+        }
+        var format: String
+        var version: Int
+        var step: Int
+        var epoch: Int
+        var batch: Int
+        var total_steps: Int
+        var augmentation_rng: [String]
+        var parameters: Int
+        var options: TrainOptions
+        var corpus: Corpus
+        var model: String
+        var output: String
     }
 
-    /// Parses trainer_state.json strictly: every field present with its type and range.
+    /// trainer_state.json for `s` (pretty-printed, keys in the documented order).
+    public static func encode(_ s: TrainerState) throws -> Data {
+        let r = s.position.augmentationState
+        let file = StateFile(
+            format: TrainerState.format, version: TrainerState.version, step: s.position.step, epoch: s.position.epoch,
+            batch: s.position.batch, total_steps: s.totalSteps, augmentation_rng: [r.0, r.1, r.2, r.3].map(hex),
+            parameters: s.parameterCount, options: s.options,
+            corpus: .init(path: s.corpusPath, examples: s.corpusExamples, fingerprint: hex(s.corpusFingerprint)),
+            model: s.model, output: s.output)
+        return Data(try JSONValueEncoder().encode(file).serialized(.pretty))
+    }
+
+    /// Parses trainer_state.json strictly: every field present with its type and range. Version 1
+    /// (releases before the options became one Codable value) wrote the seed as 16 hex digits; it
+    /// is read as such, everything else is the same.
     public static func decode(_ data: Data, path: String) throws -> TrainerState {
         func fail(_ reason: String) -> CheckpointError { .invalidState(path: path, reason: reason) }
         guard data.count <= 1 << 20 else { throw fail("larger than 1 MiB") }
-        guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw fail("not a JSON object") }
-        let top = Fields(dict: root, fail: fail)
-        guard try top.string("format") == TrainerState.format else { throw fail("\"format\" is not \"\(TrainerState.format)\"") }
-        let version = try top.int("version")
-        guard version == TrainerState.version else { throw fail("version \(version) (this build reads \(TrainerState.version))") }
-        let rngWords = try top.array("augmentation_rng").map { v -> UInt64 in
-            guard let s = v as? String, s.utf8.count == 16, let w = UInt64(s, radix: 16) else {
+        var root: JSONValue
+        do { root = try JSONParser.parse(data, maxDepth: 16) } catch let e as JSONSyntaxError {
+            throw fail("not valid JSON: \(e)")
+        }
+        guard case let .object(members) = root else { throw fail("not a JSON object") }
+        guard root["format"] == .string(TrainerState.format) else { throw fail("\"format\" is not \"\(TrainerState.format)\"") }
+        guard case let .number(v)? = root["version"], let version = v.int else { throw fail("\"version\" must be an integer") }
+        switch version {
+        case TrainerState.version: break
+        case 1:
+            // The seed was 16 hex digits; rewrite it as the number it stands for.
+            guard case var .object(options)? = root["options"], let i = options.lastIndex(where: { $0.key == "seed" }),
+                  case let .string(hexSeed) = options[i].value, hexSeed.utf8.count == 16, let seed = UInt64(hexSeed, radix: 16)
+            else { throw fail("version 1 state without a 16-hex-digit \"options.seed\"") }
+            options[i].value = .number(JSONNumber(seed))
+            root = .object(members.map { $0.key == "options" ? (key: "options", value: .object(options)) : $0 })
+        default:
+            throw fail("version \(version) (this build reads versions 1 and \(TrainerState.version))")
+        }
+        let file: StateFile
+        do { file = try JSONValueDecoder().decode(StateFile.self, from: root) } catch let e as DecodingError {
+            throw fail(e.jsonDescription)
+        }
+        let rngWords = try file.augmentation_rng.map { s -> UInt64 in
+            guard s.utf8.count == 16, let w = UInt64(s, radix: 16) else {
                 throw fail("\"augmentation_rng\" must hold 16-hex-digit strings")
             }
             return w
@@ -234,99 +263,25 @@ public enum TrainingCheckpoint {
         guard rngWords.count == 4, rngWords.contains(where: { $0 != 0 }) else {
             throw fail("\"augmentation_rng\" must hold 4 words, not all zero")
         }
-        let position = TrainingPosition(step: try top.int("step"), epoch: try top.int("epoch"), batch: try top.int("batch"),
-                                        augmentationState: (rngWords[0], rngWords[1], rngWords[2], rngWords[3]))
-        let opts = Fields(dict: try top.object("options"), fail: fail)
-        guard let mode = CorpusMode(rawValue: try opts.string("mode")) else { throw fail("unknown options.mode") }
-        guard let pooling = Pooling(rawValue: try opts.string("pooling")) else { throw fail("unknown options.pooling") }
-        guard let recompute = RecomputePolicy(rawValue: try opts.string("recompute")) else { throw fail("unknown options.recompute") }
-        guard let seed = UInt64(try opts.string("seed"), radix: 16) else { throw fail("options.seed is not hexadecimal") }
-        var o = TrainOptions.defaults(for: mode)
-        o.epochs = try opts.int("epochs")
-        o.batchSize = try opts.int("batch_size")
-        o.learningRate = try opts.double("lr")
-        o.weightDecay = try opts.double("weight_decay")
-        o.warmupSteps = try opts.int("warmup_steps")
-        o.temperature = Float(try opts.double("tau"))
-        o.maxLength = try opts.int("max_length")
-        o.spanMask = try opts.int("span_mask")
-        o.maskToken = try opts.optionalString("mask_token")
-        o.dropout = Float(try opts.double("dropout"))
-        o.drophead = Float(try opts.double("drophead"))
-        o.pooling = pooling
-        o.seed = seed
-        o.padToMax = try opts.bool("pad_to_max")
-        o.distinctTextsPerBatch = try opts.bool("distinct_texts_per_batch")
-        o.heldOutFraction = try opts.double("held_out")
-        o.monitorEvery = try opts.int("monitor_every")
-        o.recompute = recompute
-        if let problem = o.validationError() { throw fail("options: \(problem)") }
+        let o = file.options
+        if let problem = o.problem() { throw fail("options.\(problem.key.rawValue) \(problem.message)") }
         guard o.epochs <= 1_000_000, o.batchSize <= 1 << 24, o.maxLength <= 1 << 20, o.spanMask <= 1 << 20,
               o.warmupSteps <= 1 << 40, o.monitorEvery <= 1 << 40 else {
             throw fail("options out of range")
         }
-        let corpus = Fields(dict: try top.object("corpus"), fail: fail)
-        guard let fingerprint = UInt64(try corpus.string("fingerprint"), radix: 16) else {
+        guard let fingerprint = UInt64(file.corpus.fingerprint, radix: 16) else {
             throw fail("corpus.fingerprint is not hexadecimal")
         }
+        let position = TrainingPosition(step: file.step, epoch: file.epoch, batch: file.batch,
+                                        augmentationState: (rngWords[0], rngWords[1], rngWords[2], rngWords[3]))
         let state = TrainerState(
-            position: position, totalSteps: try top.int("total_steps"), parameterCount: try top.int("parameters"),
-            options: o, corpusPath: try corpus.string("path"), corpusExamples: try corpus.int("examples"),
-            corpusFingerprint: fingerprint, model: try top.string("model"), output: try top.string("output"))
+            position: position, totalSteps: file.total_steps, parameterCount: file.parameters, options: o,
+            corpusPath: file.corpus.path, corpusExamples: file.corpus.examples, corpusFingerprint: fingerprint,
+            model: file.model, output: file.output)
         guard position.step >= 0, position.epoch >= 0, position.batch >= 0, state.totalSteps >= position.step,
               state.parameterCount > 0, state.corpusExamples > 0 else {
             throw fail("step, epoch, batch, total_steps, parameters or corpus.examples out of range")
         }
         return state
-    }
-
-    /// Typed access to one JSON object's fields.
-    private struct Fields {
-        let dict: [String: Any]
-        let fail: (String) -> CheckpointError
-
-        func value(_ key: String) throws -> Any {
-            guard let v = dict[key] else { throw fail("missing \"\(key)\"") }
-            return v
-        }
-        func string(_ key: String) throws -> String {
-            guard let s = try value(key) as? String else { throw fail("\"\(key)\" must be a string") }
-            return s
-        }
-        func optionalString(_ key: String) throws -> String? {
-            let v = try value(key)
-            if v is NSNull { return nil }
-            guard let s = v as? String else { throw fail("\"\(key)\" must be a string or null") }
-            return s
-        }
-        func number(_ key: String) throws -> NSNumber {
-            guard let n = try value(key) as? NSNumber, !isBoolean(n) else { throw fail("\"\(key)\" must be a number") }
-            return n
-        }
-        func double(_ key: String) throws -> Double {
-            let d = try number(key).doubleValue
-            guard d.isFinite else { throw fail("\"\(key)\" must be finite") }
-            return d
-        }
-        func int(_ key: String) throws -> Int {
-            let d = try double(key)
-            guard d == d.rounded(), abs(d) < 9e15 else { throw fail("\"\(key)\" must be an integer") }
-            return Int(d)
-        }
-        func bool(_ key: String) throws -> Bool {
-            guard let n = try value(key) as? NSNumber, isBoolean(n) else { throw fail("\"\(key)\" must be true or false") }
-            return n.boolValue
-        }
-        func array(_ key: String) throws -> [Any] {
-            guard let a = try value(key) as? [Any] else { throw fail("\"\(key)\" must be an array") }
-            return a
-        }
-        func object(_ key: String) throws -> [String: Any] {
-            guard let o = try value(key) as? [String: Any] else { throw fail("\"\(key)\" must be an object") }
-            return o
-        }
-        private func isBoolean(_ n: NSNumber) -> Bool {
-            String(describing: type(of: n)).contains("Boolean") || String(cString: n.objCType) == "c"
-        }
     }
 }

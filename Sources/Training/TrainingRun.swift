@@ -3,6 +3,7 @@
 // a run can be watched without labelled data.
 
 import Foundation
+import JSON
 import Kernels
 import Models
 import Tokenizers
@@ -98,7 +99,7 @@ public final class TrainingRun {
               batchesPerEpoch.prefix(position.epoch).reduce(0, +) + position.batch == position.step,
               position.step == trainer.step
         else {
-            throw ModelError.invalidInput(
+            throw TrainingError.positionMismatch(
                 "checkpoint position (step \(position.step), epoch \(position.epoch + 1), batch \(position.batch)) does not fit "
                 + "this run's plan (\(batchesPerEpoch) batches per epoch)")
         }
@@ -169,11 +170,10 @@ public final class TrainingRun {
 
     /// The log as JSON lines.
     public func logData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var data = Data()
+        let encoder = JSONValueEncoder()
         for r in records {
-            data.append(try encoder.encode(r))
+            data.append(contentsOf: try encoder.encode(r).serialized())
             data.append(0x0A)
         }
         return data

@@ -5,6 +5,7 @@ import FileIO
 import Foundation
 import Kernels
 import Models
+import JSON
 import Search
 
 struct SearchCommand: ParsableCommand {

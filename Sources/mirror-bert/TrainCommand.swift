@@ -4,6 +4,7 @@ import ArgumentParser
 import Evaluation
 import FileIO
 import Foundation
+import JSON
 import Kernels
 import Models
 import Training
@@ -69,7 +70,7 @@ struct TrainCommand: ParsableCommand {
         o.padToMax = padToMax
         o.distinctTextsPerBatch = !allowDuplicatesInBatch
         o.recompute = recompute ?? .auto
-        if let problem = o.validationError() { throw ValidationError(problem) }
+        if let problem = o.problem() { throw ValidationError(Self.message(problem)) }
         return o
     }
 
@@ -81,17 +82,31 @@ struct TrainCommand: ParsableCommand {
         if padToMax { o.padToMax = true }
         if allowDuplicatesInBatch { o.distinctTextsPerBatch = false }
         if let recompute { o.recompute = recompute }
-        var same = o
-        same.recompute = stored.recompute
-        if same != stored {
-            let given = trainingArgumentStrings(same), saved = trainingArgumentStrings(stored)
-            let differing = given.keys.sorted().filter { given[$0] != saved[$0] }
-                .map { "\($0) \(given[$0]!) (checkpoint: \(saved[$0]!))" }
+        let given = try JSONValueEncoder().encode(o), saved = try JSONValueEncoder().encode(stored)
+        guard case let .object(givenMembers) = given else { preconditionFailure("options encode as a JSON object") }
+        let differing = givenMembers.filter { $0.key != TrainOptions.CodingKeys.recompute.rawValue && saved[$0.key] != $0.value }
+        if !differing.isEmpty {
+            let list = differing.map { m -> String in
+                let key = TrainOptions.CodingKeys(rawValue: m.key)
+                let text = { (v: JSONValue?) in v.map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "none" }
+                return "\(key.map(Self.flag) ?? m.key) \(text(m.value)) (checkpoint: \(text(saved[m.key])))"
+            }
             throw ValidationError("--resume continues with the checkpoint's options; these flags differ: "
-                                  + differing.joined(separator: ", "))
+                                  + list.joined(separator: ", "))
         }
         return o
     }
+
+    /// The flag that sets option `key`.
+    static func flag(_ key: TrainOptions.CodingKeys) -> String {
+        switch key {
+        case .distinctTextsPerBatch: return "--allow-duplicates-in-batch"
+        default: return "--" + key.rawValue.replacingOccurrences(of: "_", with: "-")
+        }
+    }
+
+    /// A problem with an option, said with its flag.
+    static func message(_ p: TrainOptions.Problem) -> String { "\(flag(p.key)) \(p.message)" }
 
     private func applyFlags(to base: TrainOptions) throws -> TrainOptions {
         var o = base
@@ -114,64 +129,107 @@ struct TrainCommand: ParsableCommand {
         return o
     }
 
+    // MARK: - The run, step by step
+
+    /// What a run trains: a new run from --model, or a checkpoint's run.
+    struct Job {
+        var options: TrainOptions
+        var corpus: URL
+        var output: URL
+        /// The model the run started from (a checkpoint's original model when resuming).
+        var modelPath: String
+        var checkpoint: Checkpoint
+        var resumeFrom: (dir: URL, state: TrainerState)?
+        var checkpoints: URL { URL(fileURLWithPath: output.path + "-checkpoints") }
+    }
+
     func run() throws {
         let interrupts = Interrupts.install()
         defer { interrupts.uninstall() }
+        let job = try prepareJob()
+        let run: TrainingRun
+        do { run = try makeRun(job) } catch let TrainingError.invalidOption(problem) {
+            throw ValidationError(Self.message(problem))
+        }
+        cleanUpStaleSaves(job)
+        announce(job, run)
+        var lastSaved = job.resumeFrom?.state.position.step
+        let (completed, lastLoss) = try train(run, job, interrupts: interrupts, lastSaved: &lastSaved)
+        if !completed, let signal = interrupts.received {
+            try stop(run, job, signal: signal, lastSaved: lastSaved)
+        }
+        try writeModel(run, job)
+        Console.note(String(format: "trained %d steps in %@ (final loss %.4f) → %@",
+                            run.trainer.step, formatDuration(run.elapsed), lastLoss, job.output.path))
+    }
 
-        // What to train: a new run from --model, or a checkpoint's run.
-        let options: TrainOptions, corpusURL: URL, outputURL: URL, modelPath: String, ckpt: Checkpoint
-        var resumeFrom: (dir: URL, state: TrainerState)? = nil
+    /// Step 1: the options, corpus, output and starting weights, from the flags or a checkpoint.
+    func prepareJob() throws -> Job {
         if let resume {
             let dir = try TrainingCheckpoint.locate(URL(fileURLWithPath: resume))
             let state = try TrainingCheckpoint.readState(dir)
-            options = try resumedOptions(state.options)
-            corpusURL = URL(fileURLWithPath: corpus ?? state.corpusPath)
-            outputURL = URL(fileURLWithPath: output ?? state.output)
-            modelPath = state.model
-            ckpt = try Checkpoint.load(dir)
-            resumeFrom = (dir, state)
-        } else {
-            guard let corpus else { throw ValidationError("--corpus is required (unless --resume is given)") }
-            guard let output else { throw ValidationError("--output is required (unless --resume is given)") }
-            options = try self.options()
-            corpusURL = URL(fileURLWithPath: corpus)
-            outputURL = URL(fileURLWithPath: output)
-            ckpt = try modelOptions.load()
-            modelPath = ckpt.directory.path
+            return Job(options: try resumedOptions(state.options), corpus: URL(fileURLWithPath: corpus ?? state.corpusPath),
+                       output: URL(fileURLWithPath: output ?? state.output), modelPath: state.model,
+                       checkpoint: try Checkpoint.load(dir), resumeFrom: (dir, state))
         }
-        let data = try MirrorCorpus.load(corpusURL, mode: options.mode)
-        let run = try TrainingRun(encoder: ckpt.encoder, tokenizer: ckpt.tokenizer, corpus: data, options: options)
-        if let resumeFrom { try TrainingCheckpoint.restore(run, from: resumeFrom.dir, state: resumeFrom.state) }
-        let checkpoints = URL(fileURLWithPath: outputURL.path + "-checkpoints")
-        var folders = [checkpoints.standardizedFileURL]
-        if let dir = resumeFrom?.dir.deletingLastPathComponent().standardizedFileURL, !folders.contains(dir) { folders.append(dir) }
+        guard let corpus else { throw ValidationError("--corpus is required (unless --resume is given)") }
+        guard let output else { throw ValidationError("--output is required (unless --resume is given)") }
+        let options = try self.options()
+        let ckpt = try modelOptions.load()
+        return Job(options: options, corpus: URL(fileURLWithPath: corpus), output: URL(fileURLWithPath: output),
+                   modelPath: ckpt.directory.path, checkpoint: ckpt, resumeFrom: nil)
+    }
+
+    /// Step 2: the corpus loaded and the run built (and restored to the checkpoint when resuming).
+    func makeRun(_ job: Job) throws -> TrainingRun {
+        let data = try MirrorCorpus.load(job.corpus, mode: job.options.mode)
+        let run = try TrainingRun(encoder: job.checkpoint.encoder, tokenizer: job.checkpoint.tokenizer, corpus: data,
+                                  options: job.options)
+        if let from = job.resumeFrom { try TrainingCheckpoint.restore(run, from: from.dir, state: from.state) }
+        return run
+    }
+
+    /// Step 3: staging folders left by a killed run are removed.
+    func cleanUpStaleSaves(_ job: Job) {
+        var folders = [job.checkpoints.standardizedFileURL]
+        if let dir = job.resumeFrom?.dir.deletingLastPathComponent().standardizedFileURL, !folders.contains(dir) { folders.append(dir) }
         for folder in folders {
             for name in AtomicDirectory.recoverStale(in: folder) {
                 Console.note("train: cleaned up \(name), left in \(folder.path) by a run that was killed")
             }
         }
+    }
+
+    /// Step 4: one line saying what will run.
+    func announce(_ job: Job, _ run: TrainingRun) {
+        let o = job.options, data = run.corpus
         Console.note("""
-            train: \(resumeFrom.map { "resuming \($0.dir.path) at step \($0.state.position.step), " } ?? "")\
-            \(resumeFrom == nil ? ckpt.directory.lastPathComponent + ", " : "")\(options.mode.rawValue) mode, \(data.count) examples\
+            train: \(job.resumeFrom.map { "resuming \($0.dir.path) at step \($0.state.position.step), " } ?? "")\
+            \(job.resumeFrom == nil ? job.checkpoint.directory.lastPathComponent + ", " : "")\(o.mode.rawValue) mode, \(data.count) examples\
             \(data.blankLines > 0 ? " (\(data.blankLines) blank lines skipped)" : ""), \
             \(run.plan.heldOutIndices.count > 0 ? "\(run.plan.heldOutIndices.count) held out, " : "")\
-            \(run.totalSteps) steps of \(options.batchSize) × 2 views, τ \(options.temperature), \
-            pooling \(options.pooling.rawValue), max length \(options.maxLength)\(options.padsToMax ? " (padded)" : "")\
-            \(options.spanMask > 0 ? ", span mask \(options.spanMask) → \(run.trainer.maskToken)" : "")\
+            \(run.totalSteps) steps of \(o.batchSize) × 2 views, τ \(o.temperature), \
+            pooling \(o.pooling.rawValue), max length \(o.maxLength)\(o.padsToMax ? " (padded)" : "")\
+            \(o.spanMask > 0 ? ", span mask \(o.spanMask) → \(run.trainer.maskToken)" : "")\
             \(run.trainer.recomputes ? ", recomputing activations" : "")
             """)
+    }
 
-        var lastSaved = resumeFrom?.state.position.step
-        func saveCheckpoint() throws -> URL {
-            let dir = checkpoints.appendingPathComponent(String(format: "step-%06d", run.trainer.step))
-            try TrainingCheckpoint.save(run, model: ckpt, to: dir, modelPath: modelPath, output: outputURL.path,
-                                        beforeCommit: testPauseBeforeCommit)
-            lastSaved = run.trainer.step
-            return dir
-        }
+    /// Writes a resumable checkpoint of the run's current step.
+    func saveCheckpoint(_ run: TrainingRun, _ job: Job) throws -> URL {
+        let dir = job.checkpoints.appendingPathComponent(String(format: "step-%06d", run.trainer.step))
+        try TrainingCheckpoint.save(run, model: job.checkpoint, to: dir, modelPath: job.modelPath, output: job.output.path,
+                                    beforeCommit: testPauseBeforeCommit)
+        return dir
+    }
+
+    /// Step 5: the steps, with progress, periodic checkpoints and a stop on SIGINT/SIGTERM.
+    /// Returns whether every step ran, and the last loss.
+    func train(_ run: TrainingRun, _ job: Job, interrupts: Interrupts, lastSaved: inout Int?) throws -> (Bool, Float) {
         let progress = Progress("train", total: run.totalSteps)
         var tokens = 0
         var lastLoss: Float = run.records.last(where: { $0.loss != nil })?.loss ?? .nan
+        var saved = lastSaved
         let completed = try run.run(onRecord: { r in
             if let loss = r.loss {
                 lastLoss = loss
@@ -184,38 +242,47 @@ struct TrainCommand: ParsableCommand {
             }
         }, afterStep: {
             if let every = saveEvery, run.trainer.step % every == 0, !run.isComplete {
-                do { _ = try saveCheckpoint() } catch {
+                do {
+                    _ = try saveCheckpoint(run, job)
+                    saved = run.trainer.step
+                } catch {
                     Console.note("warning: checkpoint at step \(run.trainer.step) not written: \(error)")
                 }
             }
         }, shouldStop: { interrupts.received != nil })
         progress.finish()
+        lastSaved = saved
+        return (completed, lastLoss)
+    }
 
-        if !completed, let signal = interrupts.received {
-            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
-            guard run.trainer.step > 0 else {
-                Console.note("train: \(name) before the first step; nothing to save")
-                throw ExitCode(128 + signal)
-            }
-            let dir = lastSaved == run.trainer.step
-                ? checkpoints.appendingPathComponent(String(format: "step-%06d", run.trainer.step))
-                : try saveCheckpoint()
-            Console.note("""
-                train: \(name) at step \(run.trainer.step) of \(run.totalSteps); checkpoint in \(dir.path)
-                resume with: mirror-bert train --resume \(shellQuoted(dir.path))
-                """)
+    /// Step 6 (on a signal): a checkpoint of the last step, how to resume, and exit 128 + signal.
+    func stop(_ run: TrainingRun, _ job: Job, signal: Int32, lastSaved: Int?) throws -> Never {
+        let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+        guard run.trainer.step > 0 else {
+            Console.note("train: \(name) before the first step; nothing to save")
             throw ExitCode(128 + signal)
         }
+        let dir = lastSaved == run.trainer.step
+            ? job.checkpoints.appendingPathComponent(String(format: "step-%06d", run.trainer.step))
+            : try saveCheckpoint(run, job)
+        Console.note("""
+            train: \(name) at step \(run.trainer.step) of \(run.totalSteps); checkpoint in \(dir.path)
+            resume with: mirror-bert train --resume \(shellQuoted(dir.path))
+            """)
+        throw ExitCode(128 + signal)
+    }
+
+    /// Step 7: the trained model folder with its log, loss curve and training arguments.
+    func writeModel(_ run: TrainingRun, _ job: Job) throws {
         let losses = run.records.compactMap { r in r.loss.map { (Double(r.step), Double($0)) } }
         let chart = LineChart(title: "Mirror-BERT training loss", xLabel: "step", yLabel: "InfoNCE loss",
                               series: [LineSeries(name: "loss", x: losses.map(\.0), y: losses.map(\.1))])
-        try ckpt.save(to: outputURL, pooling: options.pooling, maxLength: options.maxLength, extra: [
+        try job.checkpoint.save(to: job.output, pooling: job.options.pooling, extra: [
             "train_log.jsonl": try run.logData(),
             "loss_curve.svg": Data(chart.svg().utf8),
-            "training_args.json": try trainingArguments(options, corpus: corpusURL, model: URL(fileURLWithPath: modelPath)),
+            "training_args.json": try Self.trainingArguments(job.options, corpus: job.corpus,
+                                                             model: URL(fileURLWithPath: job.modelPath)),
         ])
-        Console.note(String(format: "trained %d steps in %@ (final loss %.4f) → %@",
-                            run.trainer.step, formatDuration(run.elapsed), lastLoss, outputURL.path))
     }
 
     /// Test-only hook: MIRROR_BERT_TEST_PAUSE_BEFORE_COMMIT=<seconds> sleeps after a checkpoint's
@@ -228,30 +295,11 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func trainingArgumentStrings(_ o: TrainOptions) -> [String: String] {
-        var out: [String: String] = [:]
-        for (k, v) in trainingArgumentValues(o) { out[k] = "\(v)" }
-        out["--pad-to-max"] = "\(o.padToMax)"
-        out["monitor_every"] = "\(o.monitorEvery)"
-        return out
-    }
-
-    func trainingArguments(_ o: TrainOptions, corpus: URL, model: URL) throws -> Data {
-        var args = trainingArgumentValues(o)
-        args["model"] = model.path
-        args["corpus"] = corpus.path
-        return try JSONSerialization.data(withJSONObject: args, options: [.prettyPrinted, .sortedKeys])
-    }
-
-    func trainingArgumentValues(_ o: TrainOptions) -> [String: Any] {
-        [
-            "mode": o.mode.rawValue, "epochs": o.epochs,
-            "batch_size": o.batchSize, "lr": o.learningRate, "weight_decay": o.weightDecay,
-            "warmup_steps": o.warmupSteps, "tau": Double(o.temperature), "max_length": o.maxLength,
-            "span_mask": o.spanMask, "mask_token": o.maskToken ?? NSNull(), "dropout": Double(o.dropout),
-            "drophead": Double(o.drophead), "pooling": o.pooling.rawValue, "seed": o.seed,
-            "pad_to_max": o.padsToMax, "distinct_texts_per_batch": o.distinctTextsPerBatch,
-            "held_out": o.heldOutFraction,
-        ]
+    /// training_args.json: the options' JSON form (as in trainer_state.json), then whether rows
+    /// were padded (`pad_to_max` is the flag; mean pooling pads regardless), the model and the corpus.
+    static func trainingArguments(_ o: TrainOptions, corpus: URL, model: URL) throws -> Data {
+        guard case let .object(members) = try JSONValueEncoder().encode(o) else { preconditionFailure("options encode as a JSON object") }
+        let all = members + [("padded_rows", .bool(o.padsToMax)), ("model", .string(model.path)), ("corpus", .string(corpus.path))]
+        return Data(JSONValue.object(all).serialized(.pretty))
     }
 }

@@ -2,6 +2,7 @@
 // stops it gracefully, with bounded waits throughout.
 
 import Foundation
+import JSON
 import Models
 import Search
 import Server

@@ -1,5 +1,7 @@
 // tokenizer.json `model`: WordPiece, BPE and Unigram, with HF's field defaults.
 
+import JSON
+
 extension ComponentFactory {
     static func makeModel(_ value: JSONValue, _ doc: JSONDocument) throws -> any TokenizationModel {
         let field = "model"
@@ -24,7 +26,8 @@ extension ComponentFactory {
                                                       "end_of_word_suffix", "fuse_unk", "byte_fallback",
                                                       "ignore_merges", "vocab", "merges"])
             if let d = value["dropout"], d != .null {
-                guard case let .number(p, _) = d else { throw doc.malformed("\(field).dropout", "expected a number") }
+                guard case let .number(n) = d else { throw doc.malformed("\(field).dropout", "expected a number") }
+                let p = n.double
                 guard p == 0 else {
                     throw TokenizerError.unsupported(path: doc.path, field: "\(field).dropout", what: "BPE dropout \(p) (random)")
                 }
@@ -49,7 +52,8 @@ extension ComponentFactory {
                 let f = "\(field).vocab[\(i)]"
                 let pair = try doc.array(item, f)
                 guard pair.count == 2 else { throw doc.malformed(f, "expected [piece, score]") }
-                guard case let .number(score, _) = pair[1] else { throw doc.malformed("\(f)[1]", "expected a number") }
+                guard case let .number(n) = pair[1] else { throw doc.malformed("\(f)[1]", "expected a number") }
+                let score = n.double
                 pieces.append((try doc.string(pair[0], "\(f)[0]"), score))
             }
             guard let unk = value["unk_id"], unk != .null else {

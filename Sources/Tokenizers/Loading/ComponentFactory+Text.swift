@@ -2,6 +2,7 @@
 // Strip, Prepend, Nmt, Replace, Precompiled and Sequence; ByteLevel, Metaspace, WhitespaceSplit,
 // Split and Sequence. Field defaults follow HF's serde definitions.
 
+import JSON
 import Foundation
 
 extension ComponentFactory {

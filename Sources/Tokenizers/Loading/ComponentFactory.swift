@@ -4,6 +4,8 @@
 // add a case. An unknown type, or an unknown field of a known type, is an `unsupported` error —
 // never a silent default.
 
+import JSON
+
 enum ComponentFactory {
     // MARK: - Normalizer
 

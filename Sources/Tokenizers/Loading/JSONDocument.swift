@@ -2,6 +2,7 @@
 
 import Foundation
 import FileIO
+import JSON
 
 /// A JSON file's root value and its path, for error messages.
 struct JSONDocument {
@@ -22,7 +23,7 @@ struct JSONDocument {
     /// Parses JSON bytes; `path` names them in errors.
     static func parse(_ data: Data, path: String) throws -> JSONDocument {
         do {
-            let root = try data.withUnsafeBytes { try JSONParser.parse($0) }
+            let root = try JSONParser.parse(data)
             return JSONDocument(path: path, root: root)
         } catch let e as JSONSyntaxError {
             throw TokenizerError.invalidJSON(path: path, detail: e.description)
@@ -56,7 +57,7 @@ struct JSONDocument {
     }
 
     func int(_ value: JSONValue?, _ field: String) throws -> Int {
-        guard case let .number(_, integer?)? = value else { throw malformed(field, "expected an integer, found \(value?.kindName ?? "nothing")") }
+        guard case let .number(n)? = value, let integer = n.int else { throw malformed(field, "expected an integer, found \(value?.kindName ?? "nothing")") }
         return integer
     }
 

@@ -11,6 +11,7 @@
 //     added tokens, or tokenizer_config.json's added_tokens_decoder;
 //   - RobertaProcessing(cls, sep).
 
+import JSON
 import Foundation
 import FileIO
 

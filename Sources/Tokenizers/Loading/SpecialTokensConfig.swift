@@ -4,6 +4,7 @@
 // its named tokens unless tokenizer_config.json has `added_tokens_decoder` (then it is not read).
 // A token may be a string or an object {"content", "lstrip", "rstrip", "single_word", "normalized"}.
 
+import JSON
 import Foundation
 
 /// What tokenizer_config.json and special_tokens_map.json say.
@@ -62,9 +63,10 @@ struct SpecialTokensConfig {
         _ = try doc.object(root, "(top level)")
         try readNamedTokens(doc)
         if let v = root["model_max_length"], v != .null {
-            guard case let .number(x, integer) = v else { throw doc.malformed("model_max_length", "expected a number") }
+            guard case let .number(n) = v else { throw doc.malformed("model_max_length", "expected a number") }
             // transformers writes int(1e30) for "no limit".
-            if let i = integer, i > 0, i < 1_000_000 { modelMaxLength = i } else if x > 0, x < 1_000_000 { modelMaxLength = Int(x) }
+            let x = n.double
+            if let i = n.int, i > 0, i < 1_000_000 { modelMaxLength = i } else if x > 0, x < 1_000_000 { modelMaxLength = Int(x) }
         }
         if let v = root["do_lower_case"] { doLowerCase = try doc.bool(v, "do_lower_case") }
         if let v = root["strip_accents"] { stripAccents = v == .null ? .some(nil) : .some(try doc.bool(v, "strip_accents")) }

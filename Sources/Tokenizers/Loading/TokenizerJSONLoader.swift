@@ -3,6 +3,7 @@
 // pass maxLength and pad with TokenBatch — but they supply the pad id and the declared maximum
 // length. The pad and mask tokens come from the checkpoint's side files when present.
 
+import JSON
 import Foundation
 
 enum TokenizerJSONLoader {

@@ -1,5 +1,6 @@
 // Entry point: load the tokenizer of a checkpoint folder.
 
+import JSON
 import Foundation
 
 public enum TokenizerLoader {

@@ -1,20 +1,34 @@
-// A strict RFC 8259 JSON parser over UTF-8 bytes. It exists so that tokenizer files are read
-// exactly as serde_json reads them (no key merging, no number rounding of integer ids) and so
-// that a syntax error can name the line and column.
+// The one strict RFC 8259 JSON parser of this package, over UTF-8 bytes: tokenizer.json exactly as
+// serde_json reads it (no key merging, integer ids never rounded), safetensors headers (whose
+// validation needs duplicates and number texts), config.json, our own files and request bodies.
+//
+// value  = object / array / string / number / true / false / null, surrounded by optional
+//          whitespace (space, tab, LF, CR), nothing else after the document's value.
+// number = [ "-" ] ( "0" / [1-9] *DIGIT ) [ "." 1*DIGIT ] [ ( "e" / "E" ) [ "+" / "-" ] 1*DIGIT ]
+// string = quotation mark, valid UTF-8 without control characters, escapes \" \\ \/ \b \f \n \r \t
+//          \uXXXX (surrogates only as a high-low pair), quotation mark.
+// Nesting of arrays and objects is limited (`maxDepth`), so a document of a million "[" fails with
+// an error instead of overflowing the stack.
 
 /// Where and why a JSON document failed to parse.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 1-based line and column (columns count characters, not bytes).
     public let line: Int
     public let column: Int
+    /// Byte offset in the parsed text.
+    public let offset: Int
     public let message: String
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
 public enum JSONParser {
-    /// Parses one JSON document (surrounding whitespace allowed, nothing else after it).
+    /// The nesting limit readers use unless a format sets its own.
+    public static let defaultMaxDepth = 512
+
+    /// Parses one JSON document; arrays and objects may nest at most `maxDepth` deep.
     /// Throws `JSONSyntaxError`.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
-        var reader = Reader(bytes: bytes)
+    public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
+        var reader = Reader(bytes: bytes, maxDepth: maxDepth)
         reader.skipWhitespace()
         let value = try reader.parseValue(depth: 0)
         reader.skipWhitespace()
@@ -22,9 +36,12 @@ public enum JSONParser {
         return value
     }
 
-    /// Parses a JSON document held in an array of bytes.
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try bytes.withUnsafeBytes { buffer in try parse(buffer) }
+    /// Parses a JSON document held in any contiguous bytes (an array, `Data`, …).
+    public static func parse<Bytes: Sequence<UInt8>>(_ bytes: Bytes, maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
+        if let result = try bytes.withContiguousStorageIfAvailable({ try parse(UnsafeRawBufferPointer($0), maxDepth: maxDepth) }) {
+            return result
+        }
+        return try Array(bytes).withUnsafeBytes { try parse($0, maxDepth: maxDepth) }
     }
 }
 
@@ -32,10 +49,10 @@ public enum JSONParser {
 
 private struct Reader {
     let bytes: UnsafeRawBufferPointer
+    let maxDepth: Int
     var position = 0
-    static let maxDepth = 512
 
-    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(bytes: UnsafeRawBufferPointer, maxDepth: Int) { self.bytes = bytes; self.maxDepth = maxDepth }
 
     func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
         let end = min(offset ?? position, bytes.count)
@@ -43,7 +60,7 @@ private struct Reader {
         for i in 0..<end {
             if bytes[i] == UInt8(ascii: "\n") { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
         }
-        return JSONSyntaxError(line: line, column: column, message: message)
+        return JSONSyntaxError(line: line, column: column, offset: end, message: message)
     }
 
     var atEnd: Bool { position >= bytes.count }
@@ -58,99 +75,94 @@ private struct Reader {
         }
     }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws {
-        guard !atEnd, current == byte else { throw error("expected \(what)") }
-        position += 1
+    mutating func consume(_ byte: UInt8) -> Bool {
+        if position < bytes.count, bytes[position] == byte { position += 1; return true }
+        return false
     }
 
+    /// `depth` is the number of arrays and objects around the value.
     mutating func parseValue(depth: Int) throws -> JSONValue {
-        guard !atEnd else { throw error("unexpected end of input") }
-        guard depth < Reader.maxDepth else { throw error("nesting deeper than \(Reader.maxDepth)") }
+        guard !atEnd else { throw error("unexpected end of input, expected a value") }
         switch current {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth)
-        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try parseLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try parseLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try parseLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-        default: throw error("unexpected character")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw error("unexpected character, expected a value")
         }
     }
 
-    mutating func parseLiteral(_ word: String) throws {
-        let w = Array(word.utf8)
-        guard position + w.count <= bytes.count, (0..<w.count).allSatisfy({ bytes[position + $0] == w[$0] }) else {
-            throw error("invalid literal")
-        }
-        position += w.count
+    mutating func parseLiteral(_ word: StaticString) throws {
+        let n = word.utf8CodeUnitCount
+        guard position + n <= bytes.count,
+              UnsafeRawBufferPointer(rebasing: bytes[position..<position + n]).elementsEqual(
+                  UnsafeRawBufferPointer(start: word.utf8Start, count: n))
+        else { throw error("invalid literal, expected \(word)") }
+        position += n
     }
 
     mutating func parseObject(depth: Int) throws -> JSONValue {
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         position += 1  // {
-        var members: [(String, JSONValue)] = []
+        var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
-        if !atEnd && current == UInt8(ascii: "}") { position += 1; return .object(members) }
+        if consume(UInt8(ascii: "}")) { return .object(members) }
         while true {
             skipWhitespace()
             guard !atEnd, current == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let key = try parseString()
             skipWhitespace()
-            try expect(UInt8(ascii: ":"), "':'")
+            guard consume(UInt8(ascii: ":")) else { throw error("expected ':' after an object key") }
             skipWhitespace()
-            let value = try parseValue(depth: depth + 1)
-            members.append((key, value))
+            members.append((key, try parseValue(depth: depth)))
             skipWhitespace()
-            guard !atEnd else { throw error("unterminated object") }
-            if current == UInt8(ascii: ",") { position += 1; continue }
-            if current == UInt8(ascii: "}") { position += 1; return .object(members) }
-            throw error("expected ',' or '}'")
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "}")) { return .object(members) }
+            throw error(atEnd ? "unterminated object" : "expected ',' or '}' in an object")
         }
     }
 
     mutating func parseArray(depth: Int) throws -> JSONValue {
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         position += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
-        if !atEnd && current == UInt8(ascii: "]") { position += 1; return .array(elements) }
+        if consume(UInt8(ascii: "]")) { return .array(elements) }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth + 1))
+            elements.append(try parseValue(depth: depth))
             skipWhitespace()
-            guard !atEnd else { throw error("unterminated array") }
-            if current == UInt8(ascii: ",") { position += 1; continue }
-            if current == UInt8(ascii: "]") { position += 1; return .array(elements) }
-            throw error("expected ',' or ']'")
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return .array(elements) }
+            throw error(atEnd ? "unterminated array" : "expected ',' or ']' in an array")
         }
     }
 
-    mutating func parseNumber() throws -> JSONValue {
+    mutating func parseNumber() throws -> JSONNumber {
         let start = position
-        var isInteger = true
         func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-        if current == UInt8(ascii: "-") { position += 1 }
-        guard !atEnd, isDigit(current) else { throw error("invalid number") }
+        _ = consume(UInt8(ascii: "-"))
+        guard !atEnd, isDigit(current) else { throw error("invalid number: expected a digit") }
         if current == UInt8(ascii: "0") {
             position += 1
+            if !atEnd, isDigit(current) { throw error("invalid number: leading zero") }
         } else {
             while !atEnd && isDigit(current) { position += 1 }
         }
-        if !atEnd && current == UInt8(ascii: ".") {
-            isInteger = false
-            position += 1
-            guard !atEnd, isDigit(current) else { throw error("invalid number") }
+        if consume(UInt8(ascii: ".")) {
+            guard !atEnd, isDigit(current) else { throw error("invalid number: expected a digit after '.'") }
             while !atEnd && isDigit(current) { position += 1 }
         }
         if !atEnd && (current == UInt8(ascii: "e") || current == UInt8(ascii: "E")) {
-            isInteger = false
             position += 1
             if !atEnd && (current == UInt8(ascii: "+") || current == UInt8(ascii: "-")) { position += 1 }
-            guard !atEnd, isDigit(current) else { throw error("invalid number") }
+            guard !atEnd, isDigit(current) else { throw error("invalid number: expected a digit in the exponent") }
             while !atEnd && isDigit(current) { position += 1 }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        guard let value = Double(text) else { throw error("invalid number", at: start) }
-        return .number(value, integer: isInteger ? Int(text) : nil)
+        return JSONNumber(text: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
     }
 
     mutating func parseHex4() throws -> UInt32 {
@@ -163,7 +175,7 @@ private struct Reader {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
+            default: throw error("invalid hex digit in a \\u escape")
             }
             v = v << 4 | d
             position += 1
@@ -181,13 +193,13 @@ private struct Reader {
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<scan])
                 guard let s = String(validating: slice, as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string", at: start)
+                    throw error("invalid UTF-8 in a string", at: start)
                 }
                 position = scan + 1
                 return s
             }
             if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character in string", at: scan) }
+            if b < 0x20 { throw error("unescaped control character 0x\(String(b, radix: 16)) in a string", at: scan) }
             scan += 1
         }
         // Slow path with escapes.
@@ -197,7 +209,7 @@ private struct Reader {
             guard !atEnd else { throw error("unterminated string", at: start) }
             let b = current
             if b == UInt8(ascii: "\"") { position += 1; break }
-            if b < 0x20 { throw error("control character in string") }
+            if b < 0x20 { throw error("unescaped control character 0x\(String(b, radix: 16)) in a string") }
             if b != UInt8(ascii: "\\") { utf8.append(b); position += 1; continue }
             position += 1
             guard !atEnd else { throw error("unterminated string", at: start) }
@@ -216,21 +228,22 @@ private struct Reader {
                 var code = try parseHex4()
                 if (0xD800...0xDBFF).contains(code) {
                     guard position + 6 <= bytes.count, current == UInt8(ascii: "\\"),
-                          bytes[position + 1] == UInt8(ascii: "u") else { throw error("lone leading surrogate") }
+                          bytes[position + 1] == UInt8(ascii: "u") else { throw error("lone high surrogate in a \\u escape") }
                     position += 2
                     let low = try parseHex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid surrogate pair") }
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid low surrogate in a \\u escape") }
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 } else if (0xDC00...0xDFFF).contains(code) {
-                    throw error("lone trailing surrogate")
+                    throw error("lone low surrogate in a \\u escape")
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
                 utf8.append(contentsOf: UTF8.encode(scalar)!)
             default:
-                throw error("invalid escape")
+                position -= 1
+                throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
             }
         }
-        guard let s = String(validating: utf8, as: UTF8.self) else { throw error("invalid UTF-8 in string", at: start) }
+        guard let s = String(validating: utf8, as: UTF8.self) else { throw error("invalid UTF-8 in a string", at: start) }
         return s
     }
 }
