@@ -71,14 +71,14 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "SafeTensors", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["JSON", "Models", "Kernels", "SafeTensors", "Tokenizers", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "TestSupport"]),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["JSON", "Server", "Search", "Models", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "Search", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -28,12 +28,12 @@ public final class Embedder {
     public private(set) var tokenCount = 0
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, options: EmbedOptions) throws {
-        guard options.maxLength >= 2 else { throw ModelError.invalidInput("--max-length must be at least 2") }
+        guard options.maxLength >= 2 else { throw ModelError.invalidInput("max length \(options.maxLength) is less than 2") }
         guard options.maxLength <= encoder.config.maxSequenceLength else {
             throw ModelError.invalidInput(
-                "--max-length \(options.maxLength) exceeds the model's limit of \(encoder.config.maxSequenceLength) tokens")
+                "max length \(options.maxLength) exceeds the model's limit of \(encoder.config.maxSequenceLength) tokens")
         }
-        guard options.batchSize >= 1 else { throw ModelError.invalidInput("--batch-size must be at least 1") }
+        guard options.batchSize >= 1 else { throw ModelError.invalidInput("batch size \(options.batchSize) is less than 1") }
         self.encoder = encoder
         self.tokenizer = tokenizer
         self.options = options

@@ -20,17 +20,7 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Output file: .npy, .jsonl or .tsv (written atomically).")
     var output: String
 
-    @Option(help: "cls | mean (all positions, padding included, padded to --max-length) | mean-masked.")
-    var pooling: Pooling = .meanMasked
-
-    @Option(help: "Truncate texts to this many tokens (special tokens included).")
-    var maxLength: Int = 128
-
-    @Option(help: "Texts per forward pass.")
-    var batchSize: Int = 64
-
-    @Flag(help: "L2-normalize each embedding.")
-    var normalize = false
+    @OptionGroup var embedding: EmbeddingOptions
 
     func run() throws {
         let format = try OutputFormat(path: output)
@@ -39,12 +29,14 @@ struct EncodeCommand: ParsableCommand {
         let census = try TextLines.census(inputURL)
         guard census.lines > 0 else { throw FileIOError.empty(path: inputURL.path) }
         let ckpt = try modelOptions.load()
-        let embedder = try Embedder(ckpt, options: EmbedOptions(pooling: pooling, maxLength: maxLength,
-                                                                batchSize: batchSize, normalize: normalize))
+        let resolved = try embedding.resolve(.folder(ckpt.settings), modelLimit: ckpt.config.maxSequenceLength)
+        resolved.announce("encode")
+        let options = resolved.options
+        let embedder = try Embedder(ckpt, options: options)
         let H = embedder.dimension
         // Pass 2: a chunk of lines at a time (sorted by length inside the chunk, so batches pad
         // little), embedded and written before the next chunk is read.
-        let chunk = Self.chunkLines(batchSize: batchSize)
+        let chunk = Self.chunkLines(batchSize: options.batchSize)
         let vectors = FloatBuffer(count: chunk * H)
         let progress = Progress("encode", total: census.lines)
         let start = Date()
@@ -64,7 +56,7 @@ struct EncodeCommand: ParsableCommand {
         var summary = "encoded \(census.lines) lines in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", Double(census.lines) / max(seconds, 1e-9))) lines/s) → \(output)"
         if census.blankLines > 0 { summary += "; \(census.blankLines) blank lines embedded as the empty string" }
         if embedder.truncatedCount > 0 {
-            summary += "; \(embedder.truncatedCount) lines truncated to \(maxLength) tokens"
+            summary += "; \(embedder.truncatedCount) lines truncated to \(options.maxLength) tokens"
         }
         Console.note(summary)
     }

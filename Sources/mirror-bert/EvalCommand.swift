@@ -14,14 +14,9 @@ struct EvalOptions: ParsableArguments {
     @Option(help: "Data folder (default: $MIRROR_BERT_DATA, else ../shared/data).")
     var data: String?
 
-    @Option(help: "cls | mean (padding included, padded to --max-length) | mean-masked.")
-    var pooling: Pooling = .meanMasked
-
-    @Option(help: "Truncate texts to this many tokens.")
-    var maxLength: Int = 64
-
-    @Option(help: "Texts per forward pass.")
-    var batchSize: Int = 128
+    /// The paper's protocol unless a flag says otherwise: mean-masked pooling, max length 64, for
+    /// every model alike (not each folder's own settings), so before/after tables compare.
+    @OptionGroup var embedding: EmbeddingOptions
 
     @Option(help: "Multi-SimLex languages for the words suite, comma-separated (eng fra pol rus cmn yue ara heb est fin cym spa).")
     var languages: String = "eng"
@@ -55,13 +50,13 @@ struct EvalOptions: ParsableArguments {
     /// Evaluates the model at `directory` on `sets`.
     func evaluate(_ directory: URL, sets: [EvalPairSet]) throws -> EvalReport {
         let ckpt = try Checkpoint.load(directory)
-        let embedder = try Embedder(ckpt, options: EmbedOptions(pooling: pooling, maxLength: maxLength,
-                                                                batchSize: batchSize, normalize: false))
+        let options = try embedding.resolve(.paper, modelLimit: ckpt.config.maxSequenceLength).options
+        let embedder = try Embedder(ckpt, options: options)
         let total = sets.reduce(0) { $0 + Evaluator.distinctTexts(of: $1).texts.count }
         let progress = Progress("eval \(directory.lastPathComponent)", total: total)
         var base = 0, lastSet = -1, lastDone = 0
         let report = try Evaluator.run(
-            sets: sets, info: EvalRunInfo(model: directory.path, pooling: pooling.rawValue, maxLength: maxLength),
+            sets: sets, info: EvalRunInfo(model: directory.path, pooling: options.pooling.rawValue, maxLength: options.maxLength),
             chunkSize: 4096, embed: { try embedder.embed($0) },
             progress: { p in
                 if p.setIndex != lastSet { base += lastDone; lastSet = p.setIndex }

@@ -24,14 +24,8 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Index file to write (or to extend with --append).")
     var output: String
 
-    @Option(help: "cls | mean | mean-masked (default mean-masked; with --append, the index's).")
-    var pooling: Pooling?
-
-    @Option(help: "Truncate texts to this many tokens (default 128; with --append, the index's).")
-    var maxLength: Int?
-
-    @Option(help: "Texts per forward pass.")
-    var batchSize: Int = 64
+    /// With --append, the index's pooling and max length come before the folder's.
+    @OptionGroup var embedding: EmbeddingOptions
 
     @Flag(help: "Add the lines to an existing index built with the same model, pooling and max length.")
     var append = false
@@ -55,13 +49,15 @@ struct IndexCommand: ParsableCommand {
         guard !texts.isEmpty else { throw ValidationError("\(inputURL.path): no \(unique ? "new " : "")non-blank lines to index") }
         let directory = try modelOptions.directory()
         let model = try ModelIdentity.of(directory)
-        let options = EmbedOptions(pooling: pooling ?? existing?.header.pooling ?? .meanMasked,
-                                   maxLength: maxLength ?? existing?.header.maxLength ?? 128,
-                                   batchSize: batchSize, normalize: true)
+        let config = try EncoderConfig.load(directory.appendingPathComponent("config.json"))
+        let resolved = try embedding.resolve(.folder(try FolderSettings.read(directory)), recorded: existing?.header,
+                                             modelLimit: config.maxSequenceLength, alwaysNormalize: true)
+        let options = resolved.options
         if let existing {  // refuse before loading the weights
             try existing.checkCompatible(model: model, pooling: options.pooling, maxLength: options.maxLength,
                                          path: outputURL.path)
         }
+        resolved.announce("index")
         let embedder = try Embedder(try Checkpoint.load(directory), options: options)
         let progress = Progress("index", total: texts.count)
         let start = Date()

@@ -6,7 +6,8 @@ import Models
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show a model's architecture, parameter count and tokenizer.")
+        commandName: "info",
+        abstract: "Show a model's architecture, parameter count, tokenizer, and how its folder says it is used (pooling, normalization, max length).")
 
     @OptionGroup var modelOptions: ModelOptions
 
@@ -22,6 +23,19 @@ struct InfoCommand: ParsableCommand {
             "parameters:   \(params) (\(String(format: "%.1f", Double(params) / 1e6)) M; \(trainable) trained by Mirror-BERT\(ckpt.encoder.layout.hasPooler ? ", pooler kept as is" : ""))",
             "tokenizer:    \(ckpt.tokenizer.kind), vocabulary \(ckpt.tokenizer.vocabularySize), mask token \(ckpt.tokenizer.maskToken)",
         ]
+        let s = ckpt.settings
+        let declared = [
+            "pooling \(s.pooling?.rawValue ?? "not declared")",
+            s.normalize ? "normalized" : "not normalized",
+            "max length \(s.maxLength.map { "\($0)" } ?? "not declared")",
+        ]
+        lines.append("embeddings:   \(declared.joined(separator: ", ")) (sentence-transformers files; encode, index, search and serve use these unless a flag says otherwise)")
+        if let t = s.training {
+            lines.append("trained:      by mirror-bert with \(t.pooling.rawValue) pooling, max length \(t.maxLength)\(t.padded ? ", rows padded to it" : ", packed rows")\(t.pooling == .mean ? " (the paper's mean over padding; sentence-transformers' mean is mean-masked)" : "")")
+        }
+        for module in s.unappliedModules {
+            lines.append("warning:      modules.json lists \(module), which mirror-bert does not apply")
+        }
         if !ckpt.ignoredTensors.isEmpty {
             let shown = ckpt.ignoredTensors.prefix(4).joined(separator: ", ")
             lines.append("ignored:      \(ckpt.ignoredTensors.count) tensors not used by the encoder (\(shown)\(ckpt.ignoredTensors.count > 4 ? ", …" : ""))")

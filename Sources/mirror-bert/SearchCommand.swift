@@ -32,8 +32,9 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per query: {\"query\", \"results\": [{\"rank\", \"index\", \"score\", \"text\"}]}.")
     var json = false
 
-    @Option(help: "Queries per forward pass.")
-    var batchSize: Int = 64
+    /// Queries are embedded as the index's texts were: its pooling and max length (a flag that
+    /// differs is refused).
+    @OptionGroup var embedding: EmbeddingOptions
 
     @Argument(help: "The query (default: one query per line of stdin).")
     var query: String?
@@ -48,7 +49,11 @@ struct SearchCommand: ParsableCommand {
         let header = embedded.header
         let directory = try modelDirectory(recorded: header.model.path)
         let identity = try ModelIdentity.of(directory)
-        try header.checkCompatible(model: identity, pooling: header.pooling, maxLength: header.maxLength, path: indexURL.path)
+        let config = try EncoderConfig.load(directory.appendingPathComponent("config.json"))
+        let resolved = try embedding.resolve(.folder(try FolderSettings.read(directory)), recorded: header,
+                                             modelLimit: config.maxSequenceLength, alwaysNormalize: true)
+        try header.checkCompatible(model: identity, pooling: resolved.options.pooling, maxLength: resolved.options.maxLength,
+                                   path: indexURL.path)
         let queries: [String]
         if let query {
             queries = [query]
@@ -57,8 +62,7 @@ struct SearchCommand: ParsableCommand {
             queries = try data.withUnsafeBytes { try TextLines.split($0, path: "<stdin>") }.filter { !$0.isEmpty }
             guard !queries.isEmpty else { throw ValidationError("no query given (argument or stdin lines)") }
         }
-        let embedder = try Embedder(try Checkpoint.load(directory), options: EmbedOptions(
-            pooling: header.pooling, maxLength: header.maxLength, batchSize: batchSize, normalize: true))
+        let embedder = try Embedder(try Checkpoint.load(directory), options: resolved.options)
         let vectors = FloatBuffer(count: queries.count * embedder.dimension)
         try embedder.embed(queries, into: vectors.pointer)
         let hits = embedded.search(vectors.pointer, queryCount: queries.count, k: k)

@@ -29,17 +29,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Index file (from `mirror-bert index`) to serve POST /v1/search from; it must match the model.")
     var index: String?
 
-    @Option(help: "cls | mean | mean-masked (default: the index's, else mean-masked).")
-    var pooling: Pooling?
-
-    @Option(help: "Truncate texts to this many tokens (default: the index's, else 128).")
-    var maxLength: Int?
+    /// With --index, the index's pooling and max length come before the folder's.
+    @OptionGroup var embedding: EmbeddingOptions
 
     @Option(help: "Model name in requests and responses (default: the model folder's name).")
     var modelName: String?
-
-    @Option(help: "Texts per forward pass.")
-    var batchSize = 32
 
     @Option(help: "Milliseconds the batcher waits for concurrent requests to join a batch (0: none).")
     var batchWindowMs = 2.0
@@ -61,8 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard batchSize >= 1, maxBatchTexts >= 1, maxInputs >= 1, maxTextLength >= 1, maxBodyBytes >= 1, maxQueue >= 1 else {
-            throw ValidationError("--batch-size, --max-batch-texts, --max-inputs, --max-text-length, --max-body-bytes and --max-queue must be at least 1")
+        guard maxBatchTexts >= 1, maxInputs >= 1, maxTextLength >= 1, maxBodyBytes >= 1, maxQueue >= 1 else {
+            throw ValidationError("--max-batch-texts, --max-inputs, --max-text-length, --max-body-bytes and --max-queue must be at least 1")
         }
         guard maxQueue >= maxInputs else { throw ValidationError("--max-queue (\(maxQueue)) must be at least --max-inputs (\(maxInputs))") }
         guard batchWindowMs >= 0 && batchWindowMs <= 5000 else { throw ValidationError("--batch-window-ms must be 0…5000") }
@@ -79,16 +73,20 @@ struct ServeCommand: AsyncParsableCommand {
         var config = ServerConfiguration(modelName: modelName ?? directory.standardizedFileURL.lastPathComponent)
         config.host = host
         config.port = port
-        config.pooling = pooling ?? embeddingIndex?.header.pooling ?? .meanMasked
-        config.maxLength = maxLength ?? embeddingIndex?.header.maxLength ?? 128
-        config.batchSize = batchSize
+        let checkpoint = try Checkpoint.load(directory)
+        let resolved = try embedding.resolve(.folder(checkpoint.settings), recorded: embeddingIndex?.header,
+                                             modelLimit: checkpoint.config.maxSequenceLength, alwaysNormalize: true)
+        resolved.announce("serve")
+        config.pooling = resolved.options.pooling
+        config.maxLength = resolved.options.maxLength
+        config.batchSize = resolved.options.batchSize
         config.batchWindowSeconds = batchWindowMs / 1000
         config.maxBatchTexts = maxBatchTexts
         config.limits.maxInputs = maxInputs
         config.limits.maxTextLength = maxTextLength
         config.limits.maxBodyBytes = maxBodyBytes
         config.limits.maxQueuedTexts = maxQueue
-        let server = try EmbeddingServer(checkpoint: try Checkpoint.load(directory), configuration: config,
+        let server = try EmbeddingServer(checkpoint: checkpoint, configuration: config,
                                          index: embeddingIndex, indexPath: index ?? "", identity: identity)
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
             Console.note("warning: listening on \(host), not loopback; the server has no authentication")

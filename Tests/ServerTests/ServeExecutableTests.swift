@@ -23,31 +23,40 @@ final class PipeCollector: @unchecked Sendable {
     var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
 }
 
+/// Starts `mirror-bert serve --host 127.0.0.1 --port 0 args…` and waits (up to 30 s) for the
+/// port it prints. The caller terminates the process.
+func startServe(_ args: [String]) async throws -> (Process, PipeCollector, Int) {
+    let p = Process()
+    p.executableURL = MirrorBERTExecutable.url
+    p.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + args
+    let err = Pipe(), out = Pipe()
+    p.standardError = err
+    p.standardOutput = out
+    try p.run()
+    let stderr = PipeCollector(err)
+    _ = PipeCollector(out)
+    var port: Int?
+    let deadline = Date().addingTimeInterval(30)
+    while port == nil && p.isRunning && Date() < deadline {
+        if let range = stderr.text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            port = Int(stderr.text[range].split(separator: ":").last ?? "")
+        } else {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+    guard let port else {
+        if p.isRunning { p.terminate() }
+        throw HTTPClientError(description: "no 'listening on' line: \(stderr.text)")
+    }
+    return (p, stderr, port)
+}
+
 struct ServeExecutableTests {
     @Test func sigtermFinishesTheRequestInFlightThenExits() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
-        let p = Process()
-        p.executableURL = MirrorBERTExecutable.url
-        p.arguments = ["serve", "--model", f.model.path, "--host", "127.0.0.1", "--port", "0", "--max-length", "32",
-                       "--batch-window-ms", "2000"]
-        let err = Pipe(), out = Pipe()
-        p.standardError = err
-        p.standardOutput = out
-        try p.run()
-        let stderr = PipeCollector(err)
-        _ = PipeCollector(out)
+        let (p, stderr, boundPort) = try await startServe(["--model", f.model.path, "--max-length", "32", "--batch-window-ms", "2000"])
         defer { if p.isRunning { p.terminate() } }
-
-        var port: Int?
         let deadline = Date().addingTimeInterval(30)
-        while port == nil && p.isRunning && Date() < deadline {
-            if let range = stderr.text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(stderr.text[range].split(separator: ":").last ?? "")
-            } else {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        let boundPort = try #require(port, "no 'listening on' line: \(stderr.text)")
         #expect(stderr.text.contains("model tiny, mean-masked, max length 32"))
 
         async let inFlight = LoopbackHTTP.post(port: boundPort, "/v1/embeddings", json: "{\"input\": [\"one\", \"two\", \"three\"]}")

@@ -50,6 +50,29 @@ public enum TinyModelFactory {
         try copyTokenizer(from: source, to: dir)
     }
 
+    /// Writes sentence-transformers files into `dir` as sentence-transformers 2–5 save them
+    /// (written by hand here, independently of the code under test): a Transformer, a Pooling
+    /// module of `pooling` ("cls" or "mean"), a Normalize module if `normalize`, and
+    /// `max_seq_length` if given.
+    public static func declare(at dir: URL, pooling: String, normalize: Bool, maxSeqLength: Int?, hidden: Int = 32) throws {
+        var modules = [#"{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}"#,
+                       #"{"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}"#]
+        if normalize {
+            modules.append(#"{"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}"#)
+        }
+        try Data(("[\n" + modules.joined(separator: ",\n") + "\n]\n").utf8).write(to: dir.appendingPathComponent("modules.json"))
+        let poolingDir = dir.appendingPathComponent("1_Pooling")
+        try FileManager.default.createDirectory(at: poolingDir, withIntermediateDirectories: true)
+        let poolingConfig = """
+            {"word_embedding_dimension": \(hidden), "pooling_mode_cls_token": \(pooling == "cls"),
+             "pooling_mode_mean_tokens": \(pooling == "mean"), "pooling_mode_max_tokens": false,
+             "pooling_mode_mean_sqrt_len_tokens": false}
+            """
+        try Data(poolingConfig.utf8).write(to: poolingDir.appendingPathComponent("config.json"))
+        let sbert = maxSeqLength.map { #"{"max_seq_length": \#($0), "do_lower_case": false}"# } ?? #"{"do_lower_case": false}"#
+        try Data(sbert.utf8).write(to: dir.appendingPathComponent("sentence_bert_config.json"))
+    }
+
     /// Copies the tiny model folder `fixture` (config.json, model.safetensors: F32, any family) to
     /// `dir` with the tokenizer of `source` and a random `embeddings.word_embeddings.weight` of
     /// [vocabSize, hidden]; every other tensor and config entry is kept.
