@@ -21,6 +21,23 @@ public struct JSONValueDecoder {
                                                             maxDepth: Int = JSONParser.defaultMaxDepth) throws -> T {
         try decode(T.self, from: try JSONParser.parse(bytes, maxDepth: maxDepth))
     }
+
+    /// Parses and decodes `bytes`; a failure becomes `error(reason)`, with the reason in one line
+    /// ("not valid JSON: line 3, column 8: …" or "\"a.b\": expected a number, found a string"),
+    /// so each format throws its own error type naming its file.
+    public func decode<T: Decodable, Bytes: Sequence<UInt8>>(_ type: T.Type, from bytes: Bytes, maxDepth: Int,
+                                                            orThrow error: (String) -> any Error) throws -> T {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes, maxDepth: maxDepth) } catch let e as JSONSyntaxError {
+            throw error("not valid JSON: \(e)")
+        }
+        return try decode(T.self, from: value, orThrow: error)
+    }
+
+    /// Decodes `value`; a failure becomes `error(reason)` (see above).
+    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, orThrow error: (String) -> any Error) throws -> T {
+        do { return try decode(T.self, from: value) } catch let e as DecodingError { throw error(e.jsonDescription) }
+    }
 }
 
 extension DecodingError {

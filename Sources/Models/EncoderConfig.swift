@@ -76,13 +76,8 @@ public struct EncoderConfig: Sendable, Equatable {
     }
 
     public static func parse(_ data: Data, path: String) throws -> EncoderConfig {
-        let json: Fields
-        do {
-            json = try JSONValueDecoder().decode(Fields.self, from: data, maxDepth: 64)
-        } catch let error as JSONSyntaxError {
-            throw ModelError.invalidConfig(path: path, reason: "not valid JSON: \(error)")
-        } catch let error as DecodingError {
-            throw ModelError.invalidConfig(path: path, reason: error.jsonDescription)
+        let json = try JSONValueDecoder().decode(Fields.self, from: data, maxDepth: 64) {
+            ModelError.invalidConfig(path: path, reason: $0)
         }
         guard let family = ModelFamily(rawValue: json.model_type) else {
             let known = ModelFamily.allCases.map(\.rawValue).joined(separator: ", ")

@@ -143,9 +143,7 @@ public struct FolderSettings: Equatable, Sendable {
 
     private static func decodeIfPresent<T: Decodable>(_ type: T.Type, _ url: URL) throws -> T? {
         guard let value = try readIfPresent(url) else { return nil }
-        do { return try JSONValueDecoder().decode(T.self, from: value) } catch let e as DecodingError {
-            throw ModelError.invalidConfig(path: url.path, reason: e.jsonDescription)
-        }
+        return try JSONValueDecoder().decode(T.self, from: value) { ModelError.invalidConfig(path: url.path, reason: $0) }
     }
 
     // MARK: - Writing

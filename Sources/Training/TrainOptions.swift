@@ -19,9 +19,11 @@ public enum RecomputePolicy: String, Sendable, Equatable, CaseIterable, Codable 
 /// Serialized (trainer_state.json, training_args.json) as one JSON object with Hugging Face's key
 /// style, one key per field, numbers as given (`0.1`, not `0.10000000149011612`):
 ///   {"mode", "epochs", "batch_size", "lr", "weight_decay", "warmup_steps", "tau", "max_length",
-///    "span_mask", "mask_token" (null: the tokenizer's), "dropout", "drophead", "pooling", "seed",
+///    "span_mask", "mask_token" (absent: the tokenizer's), "dropout", "drophead", "pooling", "seed",
 ///    "pad_to_max" (the flag; padding is also forced by mean pooling), "distinct_texts_per_batch",
 ///    "held_out", "monitor_every", "recompute"}
+/// Every other key is required, so a file written by another version fails naming the key
+/// instead of silently taking a default.
 public struct TrainOptions: Sendable, Equatable {
     public var mode: CorpusMode
     public var epochs: Int
@@ -110,7 +112,6 @@ public struct TrainOptions: Sendable, Equatable {
         if monitorEvery < 0 { return p(.monitorEvery, "must be ≥ 0") }
         return nil
     }
-
 }
 
 // MARK: - Codable
@@ -122,56 +123,5 @@ extension TrainOptions: Codable {
         case maskToken = "mask_token", dropout, drophead, pooling, seed, padToMax = "pad_to_max"
         case distinctTextsPerBatch = "distinct_texts_per_batch", heldOutFraction = "held_out"
         case monitorEvery = "monitor_every", recompute
-    }
-
-    /// Every key is required (`mask_token` may be null), so a file written by another version
-    /// fails naming the key instead of silently taking a default.
-    public init(from decoder: any Swift.Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        mode = try c.decode(CorpusMode.self, forKey: .mode)
-        epochs = try c.decode(Int.self, forKey: .epochs)
-        batchSize = try c.decode(Int.self, forKey: .batchSize)
-        learningRate = try c.decode(Double.self, forKey: .learningRate)
-        weightDecay = try c.decode(Double.self, forKey: .weightDecay)
-        warmupSteps = try c.decode(Int.self, forKey: .warmupSteps)
-        temperature = try c.decode(Float.self, forKey: .temperature)
-        maxLength = try c.decode(Int.self, forKey: .maxLength)
-        spanMask = try c.decode(Int.self, forKey: .spanMask)
-        guard c.contains(.maskToken) else {
-            throw DecodingError.keyNotFound(CodingKeys.maskToken, .init(codingPath: c.codingPath, debugDescription: "missing"))
-        }
-        maskToken = try c.decodeIfPresent(String.self, forKey: .maskToken)
-        dropout = try c.decode(Float.self, forKey: .dropout)
-        drophead = try c.decode(Float.self, forKey: .drophead)
-        pooling = try c.decode(Pooling.self, forKey: .pooling)
-        seed = try c.decode(UInt64.self, forKey: .seed)
-        padToMax = try c.decode(Bool.self, forKey: .padToMax)
-        distinctTextsPerBatch = try c.decode(Bool.self, forKey: .distinctTextsPerBatch)
-        heldOutFraction = try c.decode(Double.self, forKey: .heldOutFraction)
-        monitorEvery = try c.decode(Int.self, forKey: .monitorEvery)
-        recompute = try c.decode(RecomputePolicy.self, forKey: .recompute)
-    }
-
-    public func encode(to encoder: any Swift.Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(mode, forKey: .mode)
-        try c.encode(epochs, forKey: .epochs)
-        try c.encode(batchSize, forKey: .batchSize)
-        try c.encode(learningRate, forKey: .learningRate)
-        try c.encode(weightDecay, forKey: .weightDecay)
-        try c.encode(warmupSteps, forKey: .warmupSteps)
-        try c.encode(temperature, forKey: .temperature)
-        try c.encode(maxLength, forKey: .maxLength)
-        try c.encode(spanMask, forKey: .spanMask)
-        if let maskToken { try c.encode(maskToken, forKey: .maskToken) } else { try c.encodeNil(forKey: .maskToken) }
-        try c.encode(dropout, forKey: .dropout)
-        try c.encode(drophead, forKey: .drophead)
-        try c.encode(pooling, forKey: .pooling)
-        try c.encode(seed, forKey: .seed)
-        try c.encode(padToMax, forKey: .padToMax)
-        try c.encode(distinctTextsPerBatch, forKey: .distinctTextsPerBatch)
-        try c.encode(heldOutFraction, forKey: .heldOutFraction)
-        try c.encode(monitorEvery, forKey: .monitorEvery)
-        try c.encode(recompute, forKey: .recompute)
     }
 }

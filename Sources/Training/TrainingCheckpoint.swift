@@ -250,10 +250,7 @@ public enum TrainingCheckpoint {
         default:
             throw fail("version \(version) (this build reads versions 1 and \(TrainerState.version))")
         }
-        let file: StateFile
-        do { file = try JSONValueDecoder().decode(StateFile.self, from: root) } catch let e as DecodingError {
-            throw fail(e.jsonDescription)
-        }
+        let file = try JSONValueDecoder().decode(StateFile.self, from: root, orThrow: fail)
         let rngWords = try file.augmentation_rng.map { s -> UInt64 in
             guard s.utf8.count == 16, let w = UInt64(s, radix: 16) else {
                 throw fail("\"augmentation_rng\" must hold 16-hex-digit strings")

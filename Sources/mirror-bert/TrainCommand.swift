@@ -83,13 +83,11 @@ struct TrainCommand: ParsableCommand {
         if allowDuplicatesInBatch { o.distinctTextsPerBatch = false }
         if let recompute { o.recompute = recompute }
         let given = try JSONValueEncoder().encode(o), saved = try JSONValueEncoder().encode(stored)
-        guard case let .object(givenMembers) = given else { preconditionFailure("options encode as a JSON object") }
-        let differing = givenMembers.filter { $0.key != TrainOptions.CodingKeys.recompute.rawValue && saved[$0.key] != $0.value }
+        let differing = TrainOptions.CodingKeys.allCases.filter { $0 != .recompute && given[$0.rawValue] != saved[$0.rawValue] }
         if !differing.isEmpty {
-            let list = differing.map { m -> String in
-                let key = TrainOptions.CodingKeys(rawValue: m.key)
-                let text = { (v: JSONValue?) in v.map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "none" }
-                return "\(key.map(Self.flag) ?? m.key) \(text(m.value)) (checkpoint: \(text(saved[m.key])))"
+            let text = { (v: JSONValue?) in v.map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "none" }
+            let list = differing.map { key in
+                "\(Self.flag(key)) \(text(given[key.rawValue])) (checkpoint: \(text(saved[key.rawValue])))"
             }
             throw ValidationError("--resume continues with the checkpoint's options; these flags differ: "
                                   + list.joined(separator: ", "))

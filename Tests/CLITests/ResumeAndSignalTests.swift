@@ -84,6 +84,42 @@ struct ResumeAndSignalTests {
         #expect(r.status != 0 && r.stderr.contains("not the corpus"), "\(r)")
     }
 
+    /// A checkpoint whose trainer_state.json the previous release wrote (version 1: the seed as 16
+    /// hex digits, Floats widened to Double, keys sorted, via JSONSerialization) still resumes to
+    /// the same weights; the refusal of a differing flag names the flag and both values.
+    @Test func versionOneCheckpointsStillResume() throws {
+        let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
+        let (model, corpus) = try setUp(tmp)
+        let a = tmp.file("a"), b = tmp.file("b"), c = tmp.file("c")
+        var r = try MirrorBERTExecutable.run(trainArgs(model, corpus, a, epochs: 2))
+        #expect(r.status == 0, "\(r)")
+        r = try MirrorBERTExecutable.run(trainArgs(model, corpus, b, epochs: 2) + ["--save-every", "3"])
+        #expect(r.status == 0, "\(r)")
+        let step3 = URL(fileURLWithPath: b.path + "-checkpoints").appendingPathComponent("step-000003")
+        let stateURL = step3.appendingPathComponent("trainer_state.json")
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: stateURL)) as? [String: Any])
+        var options = try #require(state["options"] as? [String: Any])
+        #expect(options["tau"] as? Double == 0.04 && options["seed"] as? Int == 7, "v2 writes numbers as given: \(options)")
+        let seed = String(try #require(options["seed"] as? Int), radix: 16)
+        options["seed"] = String(repeating: "0", count: 16 - seed.count) + seed
+        for key in ["tau", "dropout", "drophead"] { options[key] = Double(Float(try #require(options[key] as? Double))) }
+        state["options"] = options
+        state["version"] = 1
+        try JSONSerialization.data(withJSONObject: state, options: [.prettyPrinted, .sortedKeys]).write(to: stateURL)
+        #expect(try String(contentsOf: stateURL, encoding: .utf8).contains("0.039999999105930328"))
+
+        r = try MirrorBERTExecutable.run(["train", "--resume", step3.path, "--output", c.path])
+        #expect(r.status == 0, "\(r)")
+        #expect(try weights(c) == weights(a), "resumed from a version 1 state: weights must equal the uninterrupted run's")
+        r = try MirrorBERTExecutable.run(["train", "--resume", step3.path, "--output", c.path, "--batch-size", "4", "--tau", "0.1"])
+        #expect(r.status != 0 && r.stderr.contains("--batch-size 4 (checkpoint: 8)") && r.stderr.contains("--tau 0.1 (checkpoint: 0.04)"),
+                "\(r)")
+        state["version"] = 3
+        try JSONSerialization.data(withJSONObject: state).write(to: stateURL)
+        r = try MirrorBERTExecutable.run(["train", "--resume", step3.path, "--output", c.path])
+        #expect(r.status != 0 && r.stderr.contains("version 3"), "\(r)")
+    }
+
     @Test func sigintSavesAResumableCheckpointAndExits130() throws {
         let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
         let (model, corpus) = try setUp(tmp)
