@@ -10,8 +10,8 @@ let package = Package(
         .executable(name: "mirror-bert", targets: ["mirror-bert"]),
         .library(
             name: "MirrorBERT",
-            targets: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
-                      "Search", "Server"]),
+            targets: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Charts",
+                      "Evaluation", "Search", "Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["FileIO"]),
         .target(name: "Models", dependencies: ["FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers"]),
         .target(name: "Training", dependencies: ["FileIO", "Kernels", "Models", "SafeTensors", "Tokenizers"]),
-        .target(name: "Evaluation", dependencies: ["FileIO"]),
+        .target(name: "Charts", dependencies: ["FileIO"]),
+        .target(name: "Evaluation", dependencies: ["Charts", "FileIO"]),
         .target(name: "Search", dependencies: ["FileIO", "Kernels", "Models"]),
         .target(name: "Server", dependencies: [
             "Models", "Search",
@@ -45,8 +46,8 @@ let package = Package(
         .executableTarget(
             name: "mirror-bert",
             dependencies: [
-                "FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
-                "Search", "Server",
+                "FileIO", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Charts",
+                "Evaluation", "Search", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -71,7 +72,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Kernels", "SafeTensors", "Tokenizers", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Charts", "TestSupport"]),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Search", "Models", "TestSupport"]),

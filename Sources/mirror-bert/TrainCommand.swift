@@ -1,6 +1,7 @@
 // mirror-bert train: the Mirror-BERT recipe on a text file, written as a new model folder.
 
 import ArgumentParser
+import Charts
 import Evaluation
 import FileIO
 import Foundation
