@@ -10,8 +10,8 @@ let package = Package(
         .executable(name: "mirror-bert", targets: ["mirror-bert"]),
         .library(
             name: "MirrorBERT",
-            targets: ["FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
-                      "Search", "Server"]),
+            targets: ["FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Charts",
+                      "Evaluation", "Search", "Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,11 +32,12 @@ let package = Package(
         .target(name: "TorchPickle", dependencies: ["FileIO", "SafeTensors"]),
         .target(name: "Tokenizers", dependencies: ["FileIO", "JSON"]),
         .target(name: "Models", dependencies: ["FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers"]),
-        .target(name: "Training", dependencies: ["FileIO", "JSON", "Kernels", "Models", "SafeTensors", "Tokenizers", "Evaluation"]),
-        .target(name: "Evaluation", dependencies: ["FileIO", "JSON", "Kernels", "Models"]),
+        .target(name: "Training", dependencies: ["FileIO", "JSON", "Kernels", "Models", "SafeTensors", "Tokenizers"]),
+        .target(name: "Charts", dependencies: ["FileIO"]),
+        .target(name: "Evaluation", dependencies: ["Charts", "FileIO", "JSON"]),
         .target(name: "Search", dependencies: ["FileIO", "JSON", "Kernels", "Models"]),
         .target(name: "Server", dependencies: [
-            "JSON", "Models", "Search", "Kernels",
+            "JSON", "Models", "Search",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -46,8 +47,8 @@ let package = Package(
         .executableTarget(
             name: "mirror-bert",
             dependencies: [
-                "FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation",
-                "Search", "Server",
+                "FileIO", "JSON", "Kernels", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Charts",
+                "Evaluation", "Search", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -69,15 +70,16 @@ let package = Package(
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "FileIO", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["JSON", "Models", "Kernels", "SafeTensors", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "FileIO", "SafeTensors", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Charts", "TestSupport"]),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["JSON", "Server", "Search", "Models", "TestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Models", "Tokenizers", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "Search", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -7,8 +7,11 @@
 # (mean-masked pooling: batches padded to their longest row). Prints a Markdown table.
 # A configuration that fails (e.g. PyTorch's bert-base recipe killed for memory on a 24 GB
 # machine) is a row that says how it ended, and the run goes on.
+# Mode `tokenize` (not in the default modes) times the tokenizers alone: all-MiniLM-L6-v2's, the
+# byte-level BPE and XLM-R fixtures' and all-mpnet-base-v2's if fetched, over four 10k-line
+# corpora (English, Russian, Arabic sentences; Chinese words), in a second table.
 # usage: Benchmarks/run.sh [--shapes "bert-base minilm-l12 minilm-l6"] [--steps 3] [--threads 2]
-#          [--modes "train encode"] [--raw FILE]   (results are appended to FILE as JSON lines; the table covers all of FILE)
+#          [--modes "train encode tokenize"] [--raw FILE]   (results are appended to FILE as JSON lines; the table covers all of FILE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shapes="bert-base minilm-l12 minilm-l6"; steps=3; threads=2; modes="train encode"; out=""
@@ -59,6 +62,17 @@ for s in $shapes; do
     measure "$s" encode pytorch padded "$py" Benchmarks/pytorch_reference.py encode "${common[@]}" --max-length 128
   fi
 done
+if [[ " $modes " == *" tokenize "* ]]; then
+  echo "== tokenizers" >&2
+  tokenizers=("$tok" Tests/Fixtures/tokenizers/roberta-bpe Tests/Fixtures/tokenizers/xlmr-spm)
+  [[ -f models/all-mpnet-base-v2/tokenizer.json ]] && tokenizers+=(models/all-mpnet-base-v2)
+  for t in "${tokenizers[@]}"; do
+    for f in stsbenchmark_train_10k_sents_random_sampled.txt russian_wikimatrix_10k_sents_random_sampled.txt \
+             arabic_wikimatrix_10k_sents_random_sampled.txt zh_words_top_10k.txt; do
+      measure "$(basename "$t")" tokenize mirror-bert "$f" "$bench" tokenize --tokenizer "$t" --corpus "$data/train/$f"
+    done
+  done
+fi
 python3 - "$out" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -68,7 +82,7 @@ def find(**k):  # the latest row for a configuration
 def ok(r): return r and "error" not in r
 print("| shape | what | implementation | s/step or s | tokens/s | GFLOP/s | peak RSS (MB) | vs PyTorch |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-for s in dict.fromkeys(r["shape"] for r in rows):
+for s in dict.fromkeys(r["shape"] for r in rows if r["mode"] != "tokenize"):
     ref = find(shape=s, mode="train", impl="pytorch")
     for impl, recipe in [("pytorch", "padded"), ("mirror-bert", "padded"), ("mirror-bert", "dynamic")]:
         r = find(shape=s, mode="train", impl=impl, recipe=recipe)
@@ -88,5 +102,17 @@ for s in dict.fromkeys(r["shape"] for r in rows):
             print(f'| {s} | encode 2000 sentences | {impl} | {r["error"]} | | | | |'); continue
         ratio = f'{r["sentences_per_s"] / eref["sentences_per_s"]:.2f}× faster' if ok(eref) and impl != "pytorch" else ""
         print(f'| {s} | encode 2000 sentences | {impl} | {r["seconds"]:.2f} | {r["sentences_per_s"]:.0f} sent/s | | {r["peak_rss_mb"]:.0f} | {ratio} |')
+tokenize = {}  # the latest row per (tokenizer, corpus); a failed one names them as shape and recipe
+for r in rows:
+    if r["mode"] == "tokenize": tokenize[(r.get("tokenizer") or r.get("shape"), r.get("corpus") or r.get("recipe"))] = r
+if tokenize:
+    print()
+    print("| tokenizer | corpus | lines | tokens | load (s) | s | ms per 1000 lines | tokens/s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for (name, corpus), r in tokenize.items():
+        if not ok(r):
+            print(f'| {name} | {corpus} | {r["error"]} | | | | | |'); continue
+        print(f'| {name} | {corpus} | {r["lines"]} | {r["tokens"]} | {r["load_seconds"]:.3f} | {r["seconds"]:.3f} | '
+              f'{r["ms_per_1000_lines"]:.1f} | {r["real_tokens_per_s"]:.0f} |')
 PY
 echo "raw results: $out" >&2

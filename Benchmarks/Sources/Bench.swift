@@ -2,11 +2,13 @@
 // this process, and prints one JSON line (s/step, tokens/s, GFLOP/s, peak RSS). Benchmarks/run.sh
 // runs it once per configuration (so each peak RSS is its own) next to the PyTorch reference and
 // prints the table. Weights are random (normal 0.02; shapes are what matter for speed); texts are
-// real sentences from the corpus, tokenized with the given tokenizer.
+// real sentences from the corpus, tokenized with the given tokenizer. `tokenize` times the
+// tokenizer alone (load, then every corpus line; no model).
 //
 // usage: mirror-bert-bench train|encode --shape bert-base|minilm-l12|minilm-l6 --corpus FILE
 //          --tokenizer DIR [--steps N] [--batch-size 200] [--max-length 50] [--pooling mean]
 //          [--pad-to-max] [--recompute auto|on|off] [--threads N]
+//        mirror-bert-bench tokenize --corpus FILE --tokenizer DIR [--max-length 128]
 
 import Foundation
 import Kernels
@@ -39,8 +41,19 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+/// Prints `result` with the peak RSS added as one JSON line (and the profile, if on, to stderr).
+func report(_ result: [String: Any]) throws {
+    var result = result
+    result["peak_rss_mb"] = peakRSSMegabytes()
+    if Profiler.enabled { FileHandle.standardError.write(Data((Profiler.report() + "\n").utf8)) }
+    let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+    print(String(decoding: json, as: UTF8.self))
+}
+
 var args = Array(CommandLine.arguments.dropFirst())
-guard let mode = args.first, ["train", "encode"].contains(mode) else { fail("first argument: train or encode") }
+guard let mode = args.first, ["train", "encode", "tokenize"].contains(mode) else {
+    fail("first argument: train, encode or tokenize")
+}
 args.removeFirst()
 var options: [String: String] = [:]
 var flags: Set<String> = []
@@ -52,18 +65,34 @@ while let a = args.first {
     options[a] = v
     args.removeFirst()
 }
-guard let shape = Shape.all.first(where: { $0.name == options["--shape"] }) else {
-    fail("--shape one of \(Shape.all.map(\.name))")
-}
 guard let corpus = options["--corpus"], let tokenizerDir = options["--tokenizer"] else { fail("--corpus and --tokenizer are required") }
 if let t = options["--threads"], let n = Int(t) { Parallel.threads = n; BLAS.threads = n }
 let steps = Int(options["--steps"] ?? "3") ?? 3
 let batchSize = Int(options["--batch-size"] ?? "200") ?? 200
-let maxLength = Int(options["--max-length"] ?? "50") ?? 50
+let maxLength = Int(options["--max-length"] ?? (mode == "tokenize" ? "128" : "50")) ?? 50
 guard let pooling = Pooling(rawValue: options["--pooling"] ?? "mean") else { fail("--pooling cls|mean|mean-masked") }
 
+let loadStart = Date()
 let tokenizer = try TokenizerLoader.load(from: URL(fileURLWithPath: tokenizerDir))
+let loadSeconds = Date().timeIntervalSince(loadStart)
 let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+
+if mode == "tokenize" {
+    // One line after another, truncated to --max-length as the trainer and encoder do.
+    var tokens = 0
+    let t0 = Date()
+    for line in lines { tokens += tokenizer.encode(line, maxLength: maxLength).count }
+    let dt = Date().timeIntervalSince(t0)
+    try report(["mode": mode, "tokenizer": URL(fileURLWithPath: tokenizerDir).lastPathComponent,
+                "corpus": URL(fileURLWithPath: corpus).lastPathComponent, "max_length": maxLength,
+                "load_seconds": loadSeconds, "lines": lines.count, "tokens": tokens, "seconds": dt,
+                "ms_per_1000_lines": dt * 1_000_000 / Double(max(1, lines.count)), "real_tokens_per_s": Double(tokens) / dt])
+    exit(0)
+}
+
+guard let shape = Shape.all.first(where: { $0.name == options["--shape"] }) else {
+    fail("--shape one of \(Shape.all.map(\.name))")
+}
 let config = EncoderConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: shape.hidden, layers: shape.layers,
                            heads: shape.heads, intermediateSize: shape.intermediate, maxPositions: 512, typeVocabSize: 2)
 let layout = ParameterLayout.make(config, pooler: false)
@@ -119,7 +148,4 @@ if mode == "train" {
     result["seconds"] = dt
     result["real_tokens_per_s"] = Double(embedder.tokenCount - before) / dt
 }
-result["peak_rss_mb"] = peakRSSMegabytes()
-if Profiler.enabled { FileHandle.standardError.write(Data((Profiler.report() + "\n").utf8)) }
-let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-print(String(decoding: json, as: UTF8.self))
+try report(result)

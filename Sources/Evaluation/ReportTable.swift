@@ -10,6 +10,7 @@
 // overall average, and with exactly two reports a last column Δ = second − first.
 // A missing set is "-", an undefined score "n/a".
 
+import Charts
 import Foundation
 
 public enum ReportTable {
@@ -96,8 +97,7 @@ public enum ReportTable {
     public static func format(_ value: Double?, decimals: Int = 2) -> String {
         guard let value else { return "-" }
         guard value.isFinite else { return "n/a" }
-        let s = String(format: "%.\(decimals)f", value)
-        return s.hasPrefix("-") && s.allSatisfy({ $0 == "-" || $0 == "0" || $0 == "." }) ? String(s.dropFirst()) : s
+        return fixedDecimals(value, decimals: decimals)
     }
 
     /// Signed two decimals ("+1.25", "-0.40", "0.00") of b − a.

@@ -46,10 +46,12 @@ public final class Embedder {
 
     public var dimension: Int { encoder.config.hiddenSize }
 
-    /// Embeds `texts` into `out` (texts.count, dimension), row i for texts[i].
+    /// Embeds `texts` into `out` (texts.count, dimension), row i for texts[i]; returns each text's
+    /// token count after truncation, special tokens included (what the encoder saw).
     /// `progress(done, total)` is called after each batch.
+    @discardableResult
     public func embed(_ texts: [String], into out: UnsafeMutablePointer<Float>,
-                      progress: ((Int, Int) -> Void)? = nil) throws {
+                      progress: ((Int, Int) -> Void)? = nil) throws -> [Int] {
         let H = dimension
         // Tokenize once; sort by length (longest first, stable) so batches pad little.
         let encodings = texts.map { tokenizer.encode($0, maxLength: options.maxLength) }
@@ -75,6 +77,7 @@ public final class Embedder {
             done += rows.count
             progress?(done, texts.count)
         }
+        return encodings.map(\.ids.count)
     }
 
     /// Embeds `texts`, one array per text.

@@ -2,9 +2,9 @@
 // forward and backward over the parameter block. Mirrors transformers/models/bert/modeling_bert.py
 // (RoBERTa and MPNet differ only as ModelFamily describes): embeddings, then per layer
 //   BertSelfAttention:  qkv = x·Wqkvᵀ + b;  ctx = softmax(QKᵀ/√d + mask)·V  (per head)
-//   BertSelfOutput:     h1 = LN(x + dropout(ctx·Woᵀ + bo))
+//   BertSelfOutput:     h1 = LN(x + dropout(ctx·Woᵀ + bo))      (ResidualOutput.swift)
 //   BertIntermediate:   f = GELU(h1·W1ᵀ + b1)
-//   BertOutput:         y = LN(h1 + dropout(f·W2ᵀ + b2))
+//   BertOutput:         y = LN(h1 + dropout(f·W2ᵀ + b2))        (ResidualOutput.swift)
 // (post-LN; MPNet adds its relative position bias to the scores). Shapes: N = B·T tokens,
 // H hidden, I intermediate. As in HF, the padding_idx rows of the word embeddings (and, for the
 // RoBERTa-style families, of the position embeddings) receive no gradient.
@@ -112,22 +112,11 @@ public final class Encoder {
                                   headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
             }
         }
-        // Output projection, dropout, residual, LayerNorm.
-        Profiler.section("fwd attn-out linear") {
-            Linear.forward(y: a.res1.pointer, x: a.ctx.pointer, weight: P + o.attnOutWeight, bias: P + o.attnOutBias,
-                           n: N, inFeatures: H, outFeatures: H)
-        }
-        Profiler.section("fwd dropout + residual") {
-            if let noise, noise.hiddenDropout > 0 {
-                Dropout.forward(y: a.res1.pointer, x: a.res1.pointer, count: N * H, site: noise.attentionOutputSite(layer: l))
-            }
-            Elementwise.add(a.res1.pointer, x, count: N * H)
-        }
-        Profiler.section("fwd layernorm") {
-            LayerNorm.forward(y: a.h1.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, x: a.res1.pointer,
-                              gamma: P + o.ln1Weight, beta: P + o.ln1Bias, n: N, c: H, eps: config.layerNormEps)
-        }
-        // Feed-forward.
+        // BertSelfOutput: h1 = LN(x + dropout(ctx·Woᵀ + bo)).
+        ResidualOutput.attention(o, config: config).forward(
+            y: a.h1.pointer, x: a.ctx.pointer, residual: x, saved: a.attentionOutput, n: N, parameters: P,
+            dropout: noise?.attentionOutputSite(layer: l))
+        // Feed-forward: BertIntermediate, then BertOutput: y = LN(h1 + dropout(GELU(h1·W1ᵀ + b1)·W2ᵀ + b2)).
         Profiler.section("fwd ffn-in linear") {
             Linear.forward(y: a.ffnPre.pointer, x: a.h1.pointer, weight: P + o.ffnInWeight, bias: P + o.ffnInBias,
                            n: N, inFeatures: H, outFeatures: I)
@@ -135,20 +124,9 @@ public final class Encoder {
         Profiler.section("fwd gelu") {
             GELU.forward(y: a.ffnAct.pointer, x: a.ffnPre.pointer, count: N * I)
         }
-        Profiler.section("fwd ffn-out linear") {
-            Linear.forward(y: a.res2.pointer, x: a.ffnAct.pointer, weight: P + o.ffnOutWeight, bias: P + o.ffnOutBias,
-                           n: N, inFeatures: I, outFeatures: H)
-        }
-        Profiler.section("fwd dropout + residual") {
-            if let noise, noise.hiddenDropout > 0 {
-                Dropout.forward(y: a.res2.pointer, x: a.res2.pointer, count: N * H, site: noise.ffnOutputSite(layer: l))
-            }
-            Elementwise.add(a.res2.pointer, a.h1.pointer, count: N * H)
-        }
-        Profiler.section("fwd layernorm") {
-            LayerNorm.forward(y: y, mean: a.mean2.pointer, rstd: a.rstd2.pointer, x: a.res2.pointer,
-                              gamma: P + o.ln2Weight, beta: P + o.ln2Bias, n: N, c: H, eps: config.layerNormEps)
-        }
+        ResidualOutput.ffn(o, config: config).forward(
+            y: y, x: a.ffnAct.pointer, residual: a.h1.pointer, saved: a.ffnOutput, n: N, parameters: P,
+            dropout: noise?.ffnOutputSite(layer: l))
     }
 
     /// MPNet: the (heads, T, T) relative position bias for rows up to T tokens (row b uses the

@@ -11,25 +11,21 @@ final class LayerActivations {
     let qkv: FloatBuffer      // (N, 3H) Q/K/V projections
     let probs: FloatBuffer    // (Σ_b heads·L_b²) attention probabilities before dropout
     let ctx: FloatBuffer      // (N, H) attention output per head, after drophead
-    let res1: FloatBuffer     // (N, H) x + dropout(ctx·Woᵀ + bo): the first LayerNorm's input
+    let attentionOutput: ResidualOutput.Saved  // x + dropout(ctx·Woᵀ + bo) and its LayerNorm statistics
     let h1: FloatBuffer       // (N, H) LayerNorm₁ output
-    let mean1: FloatBuffer, rstd1: FloatBuffer  // (N)
     let ffnPre: FloatBuffer   // (N, I) h1·W1ᵀ + b1
     let ffnAct: FloatBuffer   // (N, I) GELU(ffnPre)
-    let res2: FloatBuffer     // (N, H) h1 + dropout(ffnAct·W2ᵀ + b2): the second LayerNorm's input
-    let mean2: FloatBuffer, rstd2: FloatBuffer  // (N)
+    let ffnOutput: ResidualOutput.Saved        // h1 + dropout(ffnAct·W2ᵀ + b2) and its LayerNorm statistics
 
     init(tokens N: Int, probs: Int, hidden H: Int, intermediate I: Int) {
         qkv = FloatBuffer(count: N * 3 * H)
         self.probs = FloatBuffer(count: probs)
         ctx = FloatBuffer(count: N * H)
-        res1 = FloatBuffer(count: N * H)
+        attentionOutput = ResidualOutput.Saved(tokens: N, hidden: H)
         h1 = FloatBuffer(count: N * H)
-        mean1 = FloatBuffer(count: N); rstd1 = FloatBuffer(count: N)
         ffnPre = FloatBuffer(count: N * I)
         ffnAct = FloatBuffer(count: N * I)
-        res2 = FloatBuffer(count: N * H)
-        mean2 = FloatBuffer(count: N); rstd2 = FloatBuffer(count: N)
+        ffnOutput = ResidualOutput.Saved(tokens: N, hidden: H)
     }
 }
 

@@ -110,14 +110,13 @@ final class EmbeddingBatcher: @unchecked Sendable {
         defer { buffer.deallocate() }
         while let jobs = nextBatch() {
             let texts = jobs.flatMap(\.texts)
-            let tokens = texts.map { embedder.tokenizer.encode($0, maxLength: embedder.options.maxLength).ids.count }
             if texts.count * dimension > capacity {
                 buffer.deallocate()
                 capacity = texts.count * dimension
                 buffer = .allocate(capacity: capacity)
             }
             do {
-                try embedder.embed(texts, into: buffer)
+                let tokens = try embedder.embed(texts, into: buffer)
                 var row = 0
                 for job in jobs {
                     let n = job.texts.count

@@ -61,8 +61,10 @@ public final class TrainingRun {
     private var epoch = 0
     private var batchIndex = 0
     private var augmentation: Rng
-    /// The current epoch's batches (computed once per epoch).
-    private var epochBatches: [[Int]]? = nil
+    /// Each epoch's batches, planned once: all upfront when distinct texts per batch make the
+    /// counts differ (they are needed for `batchesPerEpoch`), otherwise when the epoch starts.
+    /// An epoch's plan is released when the epoch ends.
+    private var epochBatches: [[[Int]]?]
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, corpus: MirrorCorpus, options: TrainOptions) throws {
         trainer = try MirrorTrainer(encoder: encoder, tokenizer: tokenizer, options: options)
@@ -72,8 +74,13 @@ public final class TrainingRun {
                                  heldOutFraction: options.heldOutFraction)
         self.plan = plan
         // Without distinct texts per batch every epoch has ⌊n/B⌋ batches; with it, epochs differ.
-        batchesPerEpoch = (0..<options.epochs).map { e in
-            options.distinctTextsPerBatch ? plan.batches(epoch: e).count : plan.trainingIndices.count / options.batchSize
+        if options.distinctTextsPerBatch {
+            let planned = (0..<options.epochs).map { plan.batches(epoch: $0) }
+            epochBatches = planned
+            batchesPerEpoch = planned.map(\.count)
+        } else {
+            epochBatches = Array(repeating: nil, count: options.epochs)
+            batchesPerEpoch = Array(repeating: plan.trainingIndices.count / options.batchSize, count: options.epochs)
         }
         totalSteps = batchesPerEpoch.reduce(0, +)
         augmentation = trainer.augmentationRng(epoch: 0)
@@ -105,7 +112,6 @@ public final class TrainingRun {
         }
         epoch = position.epoch
         batchIndex = position.batch
-        epochBatches = nil
         augmentation = trainer.augmentationRng(epoch: epoch)
         augmentation.state = position.augmentationState
         self.records = records
@@ -121,8 +127,8 @@ public final class TrainingRun {
                     shouldStop: () -> Bool = { false }) throws -> Bool {
         if trainer.step == 0 && records.isEmpty, let r = try monitor(epoch: 0) { records.append(r); onRecord(r) }
         while epoch < options.epochs {
-            let batches = epochBatches ?? plan.batches(epoch: epoch)
-            epochBatches = batches
+            let batches = epochBatches[epoch] ?? plan.batches(epoch: epoch)
+            epochBatches[epoch] = batches
             while batchIndex < batches.count {
                 if shouldStop() { return false }
                 let batch = batches[batchIndex]
@@ -140,9 +146,9 @@ public final class TrainingRun {
                 }
                 try afterStep()
             }
+            epochBatches[epoch] = nil
             epoch += 1
             batchIndex = 0
-            epochBatches = nil
             augmentation = trainer.augmentationRng(epoch: epoch)
         }
         if let r = try monitor(epoch: options.epochs) { records.append(r); onRecord(r) }

@@ -1,6 +1,7 @@
 // mirror-bert eval: the paper's evaluation (STS, word similarity, QA) of one or more models.
 
 import ArgumentParser
+import Charts
 import Evaluation
 import FileIO
 import Foundation

@@ -1,7 +1,7 @@
 // mirror-bert train: the Mirror-BERT recipe on a text file, written as a new model folder.
 
 import ArgumentParser
-import Evaluation
+import Charts
 import FileIO
 import Foundation
 import JSON

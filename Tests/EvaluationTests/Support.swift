@@ -5,21 +5,7 @@ import Foundation
 import TestSupport
 @testable import Evaluation
 
-// MARK: - Generators (bit-identical to the Python script)
-
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A double in [0, 1) with 53 random bits.
-    mutating func uniform() -> Double { Double(next() >> 11) / 9_007_199_254_740_992.0 }
-}
+// MARK: - Generators (bit-identical to the Python script: TestSupport's SplitMix64)
 
 func generatePairs(seed: UInt64, n: Int, levelsX: Int, levelsNoise: Int, slope: Double) -> (x: [Double], y: [Double]) {
     var g = SplitMix64(seed: seed)

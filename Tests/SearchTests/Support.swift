@@ -4,24 +4,9 @@ import Foundation
 @testable import Search
 import TestSupport
 
-/// SplitMix64: a seeded generator for test data.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func signedUnit() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
-}
-
 /// `rows` random unit vectors of `dimension`, row-major.
 func randomUnitVectors(rows: Int, dimension: Int, seed: UInt64) -> [Float] {
-    var rng = TestRandom(seed: seed)
+    var rng = SplitMix64(seed: seed)
     var out: [Float] = []
     for _ in 0..<rows {
         let v = (0..<dimension).map { _ in rng.signedUnit() }

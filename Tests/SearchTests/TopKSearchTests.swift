@@ -3,6 +3,7 @@
 import Foundation
 @testable import Search
 import Testing
+import TestSupport
 
 struct TopKSearchTests {
     func index(_ vectors: [Float], dimension: Int) -> EmbeddingIndex {
@@ -77,7 +78,7 @@ struct TopKSearchTests {
     }
 
     @Test func topKSelectionMatchesSorting() {
-        var rng = TestRandom(seed: 11)
+        var rng = SplitMix64(seed: 11)
         // Scores from a small set, so many ties.
         let scores = (0..<500).map { _ in Float(rng.next() % 20) / 4 }
         for k in [1, 2, 17, 499, 500, 600] {

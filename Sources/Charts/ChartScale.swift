@@ -50,10 +50,7 @@ struct NiceScale {
     }
 
     /// A tick label.
-    func label(_ v: Double) -> String {
-        let s = String(format: "%.\(decimals)f", v)
-        return s.hasPrefix("-") && Double(s) == 0 ? String(s.dropFirst()) : s
-    }
+    func label(_ v: Double) -> String { fixedDecimals(v, decimals: decimals) }
 
     /// Maps `v` from [lower, upper] onto [pixelLow, pixelHigh] (pixelHigh may be smaller: y axes).
     func map(_ v: Double, to pixelLow: Double, _ pixelHigh: Double) -> Double {
@@ -69,3 +66,10 @@ enum ChartPalette {
 
 /// A rough width of `text` in pixels at font size `size` (sans-serif averages ~0.6 em a glyph).
 func estimatedTextWidth(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.6 }
+
+/// `v` with `decimals` fixed decimals, never a negative zero ("-0.00" is "0.00"): tick and value
+/// labels, and the report tables that print the same numbers.
+public func fixedDecimals(_ v: Double, decimals: Int) -> String {
+    let s = String(format: "%.\(decimals)f", v)
+    return s.hasPrefix("-") && Double(s) == 0 ? String(s.dropFirst()) : s
+}

@@ -3,76 +3,11 @@
 // keep the rendered SVGs for a look (e.g. `rsvg-convert bar.svg -o bar.png`).
 
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
-@testable import Evaluation
-
-/// Parses `svg` strictly; returns its elements' names or records why it is not well-formed.
-func wellFormedElements(_ svg: String) -> [String]? {
-    final class Collector: NSObject, XMLParserDelegate {
-        var names: [String] = []
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
-                    qualifiedName: String?, attributes: [String: String] = [:]) { names.append(name) }
-    }
-    let parser = XMLParser(data: Data(svg.utf8))
-    let collector = Collector()
-    parser.delegate = collector
-    // swift-corelibs' XMLParser can return true yet record an error, so check both.
-    guard parser.parse(), parser.parserError == nil else {
-        Issue.record("not well-formed XML: \(String(describing: parser.parserError))")
-        return nil
-    }
-    return collector.names
-}
-
-/// Nodes matching `xpath` (local names, so the SVG namespace needs no prefix).
-func nodes(_ svg: String, _ xpath: String) throws -> [XMLNode] {
-    let document = try XMLDocument(xmlString: svg, options: [])
-    #expect(document.rootElement()?.name == "svg")
-    #expect(try document.nodes(forXPath: "/*[namespace-uri()='http://www.w3.org/2000/svg']").count == 1)
-    return try document.nodes(forXPath: xpath)
-}
-
-func keep(_ svg: String, as name: String) {
-    guard let dir = ProcessInfo.processInfo.environment["EVALUATION_CHART_DIR"], !dir.isEmpty else { return }
-    try? Data(svg.utf8).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
-}
+import TestSupport
+@testable import Charts
 
 @Suite struct ChartTests {
-    let before = EvalReport(info: EvalRunInfo(model: "bert-base-uncased", pooling: "cls", maxLength: 64),
-                            results: stsScores.map { result($0.0, $0.1 - 30) } + [result("simlex999", -3.5), result("qnli", 58)])
-    let after = EvalReport(info: EvalRunInfo(model: "mirror-bert <&> \"v2\"", pooling: "cls", maxLength: 64),
-                           results: stsScores.map { result($0.0, $0.1) } + [result("simlex999", 55.25)])
-
-    @Test func barChartOfAComparison() throws {
-        let chart = BarChart(comparing: [before, after], title: "Before & after Mirror-BERT")
-        // 9 sets + Avg.; qnli is missing from `after`.
-        #expect(chart.categories == ["STS12", "STS13", "STS14", "STS15", "STS16", "STS-B", "SICK-R", "SimLex-999", "QNLI", "Avg."])
-        #expect(chart.series.map(\.name) == ["bert-base-uncased", "mirror-bert <&> \"v2\""])
-        let svg = chart.svg()
-        keep(svg, as: "bar.svg")
-        let names = try #require(wellFormedElements(svg))
-        #expect(names.first == "svg")
-        let bars = try nodes(svg, "//*[local-name()='rect'][@class='bar']")
-        #expect(bars.count == 10 + 9)
-        #expect(try nodes(svg, "//*[local-name()='text'][@class='value-label']").count == 19)
-        #expect(try nodes(svg, "//*[local-name()='text'][@class='category-label']").map { $0.stringValue ?? "" } == chart.categories)
-        #expect(try nodes(svg, "//*[local-name()='text'][@class='legend-label']").map { $0.stringValue ?? "" } == chart.series.map(\.name))
-        let labels = try nodes(svg, "//*[local-name()='text'][@class='value-label']").compactMap(\.stringValue)
-        #expect(labels.contains("-3.50") && labels.contains("55.25") && labels.contains("58.00"))
-        // The negative bar hangs below the zero line: its top is the baseline of the others' bottoms.
-        // (XMLElement.attribute(forName:) returns nil on Linux; attribute nodes via XPath work.)
-        let ys = try nodes(svg, "//*[local-name()='rect'][@class='bar']/@y").compactMap { $0.stringValue.flatMap(Double.init) }
-        let hs = try nodes(svg, "//*[local-name()='rect'][@class='bar']/@height").compactMap { $0.stringValue.flatMap(Double.init) }
-        #expect(ys.count == bars.count && hs.count == bars.count)
-        let rects = zip(ys, hs).map { (y: $0, h: $1) }
-        let baseline = rects[0].y + rects[0].h
-        #expect(rects.filter { abs($0.y - baseline) < 0.01 }.count == 1, "exactly one bar starts at the zero line")
-        #expect(rects.allSatisfy { $0.h >= 0 })
-    }
-
     @Test func barChartFromExplicitSeries() throws {
         let chart = BarChart(title: "t", categories: ["a", "b", "c"],
                              series: [BarSeries(name: "x", values: [1, nil, 3]), BarSeries(name: "y", values: [.nan, 2, 0])])

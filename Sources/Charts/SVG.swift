@@ -125,7 +125,7 @@ public struct SVGWriter {
     }
 }
 
-/// Text files written atomically (charts, reports).
+/// Chart documents written atomically.
 enum AtomicFileText {
     static func write(_ text: String, to url: URL) throws {
         try AtomicFile.write(Data(text.utf8), to: url)

@@ -32,27 +32,6 @@ public struct BarChart {
         self.series = series
     }
 
-    /// Compares evaluation reports: one category per set (paper order) plus "Avg." when there are
-    /// several sets, one series per report (named by `labels`, default the model names).
-    public init(comparing reports: [EvalReport], labels: [String]? = nil, title: String = "Evaluation") {
-        let names = labels ?? ReportTable.columnLabels(reports)
-        precondition(names.count == reports.count, "BarChart: \(names.count) labels for \(reports.count) reports")
-        var seen = Set<String>(), sets: [String] = []
-        for r in reports { for result in r.results where seen.insert(result.set).inserted { sets.append(result.set) } }
-        sets = EvalRegistry.paperOrder(sets)
-        var categories = sets.map { EvalRegistry.displayName(for: $0) }
-        var series = zip(names, reports).map { name, report in
-            BarSeries(name: name, values: sets.map { report.result(for: $0)?.score })
-        }
-        if sets.count > 1 {
-            categories.append("Avg.")
-            for i in series.indices { series[i].values.append(reports[i].results.isEmpty ? nil : reports[i].average) }
-        }
-        let metrics = Set(reports.flatMap { $0.results.map(\.metric) })
-        let yLabel = metrics == [.rocAUC] ? "ROC-AUC × 100" : metrics == [.spearman] ? "Spearman ρ × 100" : "score × 100"
-        self.init(title: title, yLabel: yLabel, categories: categories, series: series)
-    }
-
     // MARK: - Drawing
 
     static let barWidth = 32.0
@@ -88,7 +67,7 @@ public struct BarChart {
                 guard let value = serie.values[c], value.isFinite else { continue }
                 let x = groupLeft + Double(s) * barWidth
                 let y = scale.map(value, to: top + plotHeight, top)
-                let text = ReportTable.format(value, decimals: valueDecimals)
+                let text = fixedDecimals(value, decimals: valueDecimals)
                 svg.rect(x: x + 1, y: min(y, baseline), width: barWidth - 2, height: abs(baseline - y),
                          fill: ChartPalette.color(s), cssClass: "bar", tooltip: "\(serie.name) — \(category): \(text)")
                 let labelY = value >= 0 ? y - 4 : y + Self.valueSize + 3
