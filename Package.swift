@@ -54,7 +54,7 @@ let package = Package(
 
         // MARK: - Benchmarks (Benchmarks/run.sh prints the table)
         .executableTarget(
-            name: "mirror-bert-bench", dependencies: ["Kernels", "Models", "Tokenizers", "Training"],
+            name: "mirror-bert-bench", dependencies: ["JSON", "Kernels", "Models", "Tokenizers", "Training"],
             path: "Benchmarks/Sources"),
 
         // MARK: - Fuzzing (Scripts/fuzz.sh runs every parser of outside data for a time budget)

@@ -11,6 +11,7 @@
 //        mirror-bert-bench tokenize --corpus FILE --tokenizer DIR [--max-length 128]
 
 import Foundation
+import JSON
 import Kernels
 import Models
 import Tokenizers
@@ -42,12 +43,11 @@ func peakRSSMegabytes() -> Double {
 }
 
 /// Prints `result` with the peak RSS added as one JSON line (and the profile, if on, to stderr).
-func report(_ result: [String: Any]) throws {
+func report(_ result: [String: JSONValue]) {
     var result = result
-    result["peak_rss_mb"] = peakRSSMegabytes()
+    result["peak_rss_mb"] = .double(peakRSSMegabytes())
     if Profiler.enabled { FileHandle.standardError.write(Data((Profiler.report() + "\n").utf8)) }
-    let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-    print(String(decoding: json, as: UTF8.self))
+    print(String(decoding: JSONValue.object(result.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).serialized(), as: UTF8.self))
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
@@ -83,10 +83,11 @@ if mode == "tokenize" {
     let t0 = Date()
     for line in lines { tokens += tokenizer.encode(line, maxLength: maxLength).count }
     let dt = Date().timeIntervalSince(t0)
-    try report(["mode": mode, "tokenizer": URL(fileURLWithPath: tokenizerDir).lastPathComponent,
-                "corpus": URL(fileURLWithPath: corpus).lastPathComponent, "max_length": maxLength,
-                "load_seconds": loadSeconds, "lines": lines.count, "tokens": tokens, "seconds": dt,
-                "ms_per_1000_lines": dt * 1_000_000 / Double(max(1, lines.count)), "real_tokens_per_s": Double(tokens) / dt])
+    report(["mode": .string(mode), "tokenizer": .string(URL(fileURLWithPath: tokenizerDir).lastPathComponent),
+            "corpus": .string(URL(fileURLWithPath: corpus).lastPathComponent), "max_length": .int(maxLength),
+            "load_seconds": .double(loadSeconds), "lines": .int(lines.count), "tokens": .int(tokens), "seconds": .double(dt),
+            "ms_per_1000_lines": .double(dt * 1_000_000 / Double(max(1, lines.count))),
+            "real_tokens_per_s": .double(Double(tokens) / dt)])
     exit(0)
 }
 
@@ -108,13 +109,13 @@ for e in layout.entries {
 }
 let encoder = Encoder(config: config, layout: layout, parameters: block)
 
-var result: [String: Any] = ["shape": shape.name, "mode": mode, "threads": Parallel.threads]
+var result: [String: JSONValue] = ["shape": .string(shape.name), "mode": .string(mode), "threads": .int(Parallel.threads)]
 if mode == "train" {
     var o = TrainOptions.defaults(for: .sentence)
     o.batchSize = batchSize; o.maxLength = maxLength; o.pooling = pooling; o.padToMax = flags.contains("--pad-to-max")
     if let r = options["--recompute"] { guard let p = RecomputePolicy(rawValue: r) else { fail("--recompute auto|on|off") }; o.recompute = p }
     let trainer = try MirrorTrainer(encoder: encoder, tokenizer: tokenizer, options: o)
-    result["recompute"] = trainer.recomputes
+    result["recompute"] = .bool(trainer.recomputes)
     var augment = Rng(seed: 2)
     var times: [Double] = [], tokens = 0, padded = 0, flops = 0.0
     for s in 0...steps {  // step 0 warms up (allocation) and is not timed
@@ -131,10 +132,10 @@ if mode == "train" {
         }
     }
     let total = times.reduce(0, +)
-    result["seconds_per_step"] = total / Double(steps)
-    result["real_tokens_per_s"] = Double(tokens) / total
-    result["padded_tokens_per_step"] = padded / steps
-    result["gflops"] = flops / total / 1e9
+    result["seconds_per_step"] = .double(total / Double(steps))
+    result["real_tokens_per_s"] = .double(Double(tokens) / total)
+    result["padded_tokens_per_step"] = .int(padded / steps)
+    result["gflops"] = .double(flops / total / 1e9)
 } else {
     let texts = Array(lines.prefix(Int(options["--lines"] ?? "2000") ?? 2000))
     let embedder = try Embedder(encoder: encoder, tokenizer: tokenizer, options: EmbedOptions(
@@ -144,8 +145,8 @@ if mode == "train" {
     let t0 = Date()
     _ = try embedder.embed(texts)
     let dt = Date().timeIntervalSince(t0)
-    result["sentences_per_s"] = Double(texts.count) / dt
-    result["seconds"] = dt
-    result["real_tokens_per_s"] = Double(embedder.tokenCount - before) / dt
+    result["sentences_per_s"] = .double(Double(texts.count) / dt)
+    result["seconds"] = .double(dt)
+    result["real_tokens_per_s"] = .double(Double(embedder.tokenCount - before) / dt)
 }
-try report(result)
+report(result)
