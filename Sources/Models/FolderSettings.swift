@@ -136,8 +136,8 @@ public struct FolderSettings: Equatable, Sendable {
         do { data = try TextLines.readFile(url) } catch {
             throw ModelError.invalidConfig(path: url.path, reason: "cannot read: \(error)")
         }
-        do { return try JSONParser.parse(data, maxDepth: 16) } catch let e as JSONSyntaxError {
-            throw ModelError.invalidConfig(path: url.path, reason: "not valid JSON: \(e)")
+        return try JSONValueDecoder().decode(JSONValue.self, from: data, maxDepth: 16) {
+            ModelError.invalidConfig(path: url.path, reason: $0)
         }
     }
 

@@ -54,38 +54,47 @@ struct EmbeddingOptions: ParsableArguments {
         var overrides: [String]
     }
 
+    /// `resolve` for the model folder at `directory`, reading its config.json and
+    /// sentence-transformers files but not its weights (so a refusal comes before the large read).
+    func resolve(folder directory: URL, recorded: IndexHeader?, alwaysNormalize: Bool) throws -> Resolved {
+        let config = try EncoderConfig.load(directory.appendingPathComponent("config.json"))
+        return try resolve(.folder(try FolderSettings.read(directory)), recorded: recorded,
+                           modelLimit: config.maxSequenceLength, alwaysNormalize: alwaysNormalize)
+    }
+
     /// The embedding options for a model with sequences up to `modelLimit` tokens.
     /// `recorded` is an index's pooling and max length; `alwaysNormalize` for unit-vector outputs.
     func resolve(_ base: Basis, recorded: IndexHeader? = nil, modelLimit: Int, alwaysNormalize: Bool = false) throws -> Resolved {
         var sources: [String] = [], overrides: [String] = []
         var folder = FolderSettings()
         var declaredBy = "the model folder"
-        var fallbackPooling = Self.defaultPooling, fallbackLength = Self.defaultMaxLength
+        var fallbackLength = Self.defaultMaxLength
         switch base {
-        case let .folder(settings): folder = settings
-        case .paper: fallbackLength = 64; declaredBy = "the paper's protocol"
+        case let .folder(settings):
+            folder = settings
+            if let unsupported = folder.unappliedModules.first {
+                Console.note("warning: the model folder's modules.json lists \(unsupported), which mirror-bert does not apply; "
+                             + "its embeddings differ from sentence-transformers'")
+            }
+        case .paper: fallbackLength = 64
         }
         if let recorded { declaredBy = "the index"; folder.pooling = recorded.pooling; folder.maxLength = recorded.maxLength }
-        if let unsupported = folder.unappliedModules.first, case .folder = base {
-            Console.note("warning: the model folder's modules.json lists \(unsupported), which mirror-bert does not apply; "
-                         + "its embeddings differ from sentence-transformers'")
-        }
-        if case .paper = base { fallbackPooling = .meanMasked }
 
         func pick<T: Equatable>(_ flag: T?, _ name: String, declared: T?, fallback: T, show: (T) -> String) -> T {
+            let label = name.dropFirst(2).replacingOccurrences(of: "-", with: " ")
             if let flag {
                 if let declared, declared != flag { overrides.append("\(name) \(show(flag)) overrides \(declaredBy)'s \(show(declared))") }
-                sources.append("\(name.dropFirst(2).replacingOccurrences(of: "-", with: " ")) \(show(flag)) (flag)")
+                sources.append("\(label) \(show(flag)) (flag)")
                 return flag
             }
             if let declared {
-                sources.append("\(name.dropFirst(2).replacingOccurrences(of: "-", with: " ")) \(show(declared)) (\(declaredBy))")
+                sources.append("\(label) \(show(declared)) (\(declaredBy))")
                 return declared
             }
-            sources.append("\(name.dropFirst(2).replacingOccurrences(of: "-", with: " ")) \(show(fallback)) (default)")
+            sources.append("\(label) \(show(fallback)) (default)")
             return fallback
         }
-        let pooling = pick(self.pooling, "--pooling", declared: folder.pooling, fallback: fallbackPooling, show: \.rawValue)
+        let pooling = pick(self.pooling, "--pooling", declared: folder.pooling, fallback: Self.defaultPooling, show: \.rawValue)
         var declaredLength = folder.maxLength
         if let n = declaredLength, n > modelLimit, recorded == nil {
             Console.note("note: the model folder's max_seq_length \(n) is beyond the model's \(modelLimit) positions; using \(modelLimit)")

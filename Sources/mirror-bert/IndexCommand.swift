@@ -49,9 +49,7 @@ struct IndexCommand: ParsableCommand {
         guard !texts.isEmpty else { throw ValidationError("\(inputURL.path): no \(unique ? "new " : "")non-blank lines to index") }
         let directory = try modelOptions.directory()
         let model = try ModelIdentity.of(directory)
-        let config = try EncoderConfig.load(directory.appendingPathComponent("config.json"))
-        let resolved = try embedding.resolve(.folder(try FolderSettings.read(directory)), recorded: existing?.header,
-                                             modelLimit: config.maxSequenceLength, alwaysNormalize: true)
+        let resolved = try embedding.resolve(folder: directory, recorded: existing?.header, alwaysNormalize: true)
         let options = resolved.options
         if let existing {  // refuse before loading the weights
             try existing.checkCompatible(model: model, pooling: options.pooling, maxLength: options.maxLength,

@@ -49,9 +49,7 @@ struct SearchCommand: ParsableCommand {
         let header = embedded.header
         let directory = try modelDirectory(recorded: header.model.path)
         let identity = try ModelIdentity.of(directory)
-        let config = try EncoderConfig.load(directory.appendingPathComponent("config.json"))
-        let resolved = try embedding.resolve(.folder(try FolderSettings.read(directory)), recorded: header,
-                                             modelLimit: config.maxSequenceLength, alwaysNormalize: true)
+        let resolved = try embedding.resolve(folder: directory, recorded: header, alwaysNormalize: true)
         try header.checkCompatible(model: identity, pooling: resolved.options.pooling, maxLength: resolved.options.maxLength,
                                    path: indexURL.path)
         let queries: [String]

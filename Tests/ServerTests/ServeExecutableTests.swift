@@ -51,6 +51,7 @@ func startServe(_ args: [String]) async throws -> (Process, PipeCollector, Int) 
     return (p, stderr, port)
 }
 
+@Suite(.serialized)
 struct ServeExecutableTests {
     @Test func sigtermFinishesTheRequestInFlightThenExits() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }

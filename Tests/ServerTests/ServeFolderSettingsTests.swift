@@ -6,22 +6,23 @@ import Models
 import Testing
 import TestSupport
 
-struct ServeFolderSettingsTests {
-    static let texts = ["a man plays a guitar on the stage tonight.", "the cat sat on the mat all day long."]
+/// In ServeExecutableTests, whose serve processes start one after another (`.serialized`).
+extension ServeExecutableTests {
+    static let folderTexts = ["a man plays a guitar on the stage tonight.", "the cat sat on the mat all day long."]
 
     func served(_ args: [String], expecting line: String) async throws -> (stderr: String, vectors: [[Float]]) {
         let (p, stderr, port) = try await startServe(args)
         defer { if p.isRunning { p.terminate() } }
         #expect(stderr.text.contains(line), "\(stderr.text)")
         let reply = try await LoopbackHTTP.post(port: port, "/v1/embeddings",
-                                                json: "{\"input\": [\(Self.texts.map { "\"\($0)\"" }.joined(separator: ","))]}")
+                                                json: "{\"input\": [\(Self.folderTexts.map { "\"\($0)\"" }.joined(separator: ","))]}")
         #expect(reply.status == 200, "\(reply)")
         return (stderr.text, try embeddings(reply))
     }
 
     func library(_ model: URL, _ pooling: Pooling, _ maxLength: Int) throws -> [Float] {
         try Embedder(try Checkpoint.load(model), options: EmbedOptions(pooling: pooling, maxLength: maxLength, normalize: true))
-            .embed(Self.texts).flatMap { $0 }
+            .embed(Self.folderTexts).flatMap { $0 }
     }
 
     @Test func folderSettingsAreTheDefaultAndFlagsOverride() async throws {
