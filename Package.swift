@@ -21,13 +21,13 @@ let package = Package(
     ],
     targets: [
         // MARK: - System and C
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(name: "COneDNN", path: "Sources/COneDNN", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         .target(name: "CKernels", path: "Sources/CKernels"),
 
         // MARK: - Library
         .target(name: "FileIO"),
         .target(name: "JSON"),
-        .target(name: "Kernels", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "Kernels", dependencies: ["COneDNN", "CKernels"]),
         .target(name: "SafeTensors", dependencies: ["FileIO", "JSON"]),
         .target(name: "TorchPickle", dependencies: ["FileIO", "SafeTensors"]),
         .target(name: "Tokenizers", dependencies: ["FileIO", "JSON"]),

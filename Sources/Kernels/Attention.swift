@@ -17,6 +17,10 @@
 //   dQ = s·dS K;    dK = s·dSᵀ Q;  dR_h += Σ_b dS.
 // The (row, head) pairs are split across threads by cost (∝ L_b²); the small products are C
 // kernels (smallmatmul.c), so BLAS's own threading is never involved here.
+// With `roundsProducts` (bf16 precision) every product input is a bf16 value: Q/K/V and dO
+// arrive rounded (the encoder rounds them in place, as products are their only readers), and
+// P′ and dS are rounded here into the copies the products read; softmax and its backward use the
+// fp32 P.
 
 import CKernels
 
@@ -84,7 +88,7 @@ public enum Attention {
         ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
         qkv: UnsafePointer<Float>, keep: UnsafePointer<Int32>, layout: AttentionLayout,
         dropout: DropoutSite?, headScale: UnsafePointer<Float>?, bias: UnsafePointer<Float>? = nil,
-        scratch: UnsafeMutablePointer<Float>
+        roundsProducts: Bool = false, scratch: UnsafeMutablePointer<Float>
     ) {
         let d = layout.headDim, H = layout.hidden, nh = layout.heads, Tm = layout.maxLength
         let scale = 1 / Float(d).squareRoot()
@@ -105,6 +109,10 @@ public enum Attention {
                     Dropout.forwardSerial(y: work, x: p, count: T * T, site: drop, first: first)
                     pUsed = UnsafePointer(work)
                 }
+                if roundsProducts {
+                    ck_bf16_round(work, pUsed, 1, T * T, T * T, T * T)
+                    pUsed = UnsafePointer(work)
+                }
                 let g = headScale?[bh] ?? 1
                 ck_matmul_nn(ctx + row * H + h * d, pUsed, v, T, d, T, T, 3 * H, H, g, 0)
             }
@@ -118,7 +126,7 @@ public enum Attention {
         dqkv: UnsafeMutablePointer<Float>, dctx: UnsafePointer<Float>,
         qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>, layout: AttentionLayout,
         dropout: DropoutSite?, headScale: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>? = nil,
-        scratch: UnsafeMutablePointer<Float>
+        roundsProducts: Bool = false, scratch: UnsafeMutablePointer<Float>
     ) {
         let d = layout.headDim, H = layout.hidden, nh = layout.heads, Tm = layout.maxLength
         let scale = 1 / Float(d).squareRoot()
@@ -154,6 +162,10 @@ public enum Attention {
                     Dropout.forwardSerial(y: pDrop, x: p, count: T * T, site: drop, first: first)
                     pUsed = UnsafePointer(pDrop)
                 }
+                if roundsProducts {
+                    ck_bf16_round(pDrop, pUsed, 1, T * T, T * T, T * T)
+                    pUsed = UnsafePointer(pDrop)
+                }
                 ck_transpose(vt, v, T, d, 3 * H)
                 ck_matmul_nn(dp, dO, vt, T, T, d, H, T, T, g, 0)            // dP′ = g·dO Vᵀ
                 ck_matmul_tn(dv, pUsed, dO, T, d, T, T, H, 3 * H, g, 0)     // dV = g·P′ᵀ dO
@@ -165,6 +177,7 @@ public enum Attention {
                     let acc = biasAcc + h * Tm * Tm
                     for i in 0..<T { for j in 0..<T { acc[i * Tm + j] += dp[i * T + j] } }
                 }
+                if roundsProducts { ck_bf16_round(dp, dp, 1, T * T, T * T, T * T) }
                 ck_matmul_nn(dq, dp, k, T, d, T, T, 3 * H, 3 * H, scale, 0)  // dQ = s·dS K
                 ck_matmul_tn(dk, dp, q, T, d, T, T, 3 * H, 3 * H, scale, 0)  // dK = s·dSᵀ Q
             }

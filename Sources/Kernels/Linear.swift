@@ -1,23 +1,23 @@
 // Linear layer, PyTorch nn.Linear semantics: weight W (out, in), bias b (out).
 // forward:  y (n, out) = x (n, in) · Wᵀ + b
 // backward: dx (n, in) (+)= dy · W;  dW (out, in) += dyᵀ · x;  db (out) += Σₙ dy
+// With `products` of a bf16 precision, x, W and dy enter the products rounded to bf16
+// (RoundedOperands.swift); y, dx, dW and db are fp32.
 
 public enum Linear {
     /// y (n, out) = x (n, in) · Wᵀ + b. `ldx`/`ldy` are row strides (default: dense).
     public static func forward(
         y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        n: Int, inFeatures: Int, outFeatures: Int, ldx: Int? = nil, ldy: Int? = nil
+        n: Int, inFeatures: Int, outFeatures: Int, ldx: Int? = nil, ldy: Int? = nil,
+        products: ProductInputs? = nil
     ) {
         let ldy = ldy ?? outFeatures
-        if let bias {
-            Parallel.chunks(n, minPerChunk: 64) { _, rows in
-                for r in rows { (y + r * ldy).update(from: bias, count: outFeatures) }
-            }
-        }
+        let (xIn, ldxIn) = products?.operand(x, rows: n, cols: inFeatures, ld: ldx ?? inFeatures, slot: 0)
+            ?? (.fp32(x), ldx ?? inFeatures)
+        let w = products?.weight(weight, rows: outFeatures, cols: inFeatures, slot: 2) ?? .fp32(weight)
         BLAS.gemm(transB: true, m: n, n: outFeatures, k: inFeatures,
-                  a: x, lda: ldx ?? inFeatures, b: weight, ldb: inFeatures,
-                  beta: bias == nil ? 0 : 1, c: y, ldc: ldy)
+                  a: xIn, lda: ldxIn, b: w, ldb: inFeatures, bias: bias, c: y, ldc: ldy)
     }
 
     /// Accumulates dx += dy·W (if dx is non-nil; dx = dy·W when `accumulateInput` is false),
@@ -26,14 +26,19 @@ public enum Linear {
         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
         dBias: UnsafeMutablePointer<Float>?,
         dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        n: Int, inFeatures: Int, outFeatures: Int, ldx: Int? = nil, lddy: Int? = nil, accumulateInput: Bool = true
+        n: Int, inFeatures: Int, outFeatures: Int, ldx: Int? = nil, lddy: Int? = nil, accumulateInput: Bool = true,
+        products: ProductInputs? = nil
     ) {
         let ldx = ldx ?? inFeatures, lddy = lddy ?? outFeatures
+        // dy is rounded once for both products.
+        let (dyIn, lddyIn) = products?.operand(dy, rows: n, cols: outFeatures, ld: lddy, slot: 0) ?? (.fp32(dy), lddy)
         if let dx {
-            BLAS.gemm(m: n, n: inFeatures, k: outFeatures, a: dy, lda: lddy, b: weight, ldb: inFeatures,
+            let w = products?.weight(weight, rows: outFeatures, cols: inFeatures, slot: 2) ?? .fp32(weight)
+            BLAS.gemm(m: n, n: inFeatures, k: outFeatures, a: dyIn, lda: lddyIn, b: w, ldb: inFeatures,
                       beta: accumulateInput ? 1 : 0, c: dx, ldc: ldx)
         }
-        BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dy, lda: lddy, b: x, ldb: ldx,
+        let (xIn, ldxIn) = products?.operand(x, rows: n, cols: inFeatures, ld: ldx, slot: 1) ?? (.fp32(x), ldx)
+        BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: n, a: dyIn, lda: lddyIn, b: xIn, ldb: ldxIn,
                   beta: 1, c: dWeight, ldc: inFeatures)
         if let dBias { columnSums(dBias, dy, rows: n, columns: outFeatures, ld: lddy) }
     }

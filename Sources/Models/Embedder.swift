@@ -12,8 +12,12 @@ public struct EmbedOptions: Sendable {
     public var maxLength: Int
     public var batchSize: Int
     public var normalize: Bool
-    public init(pooling: Pooling = .meanMasked, maxLength: Int = 128, batchSize: Int = 64, normalize: Bool = false) {
+    /// The precision of the encoder's matrix products.
+    public var precision: Precision
+    public init(pooling: Pooling = .meanMasked, maxLength: Int = 128, batchSize: Int = 64, normalize: Bool = false,
+                precision: Precision = .fp32) {
         self.pooling = pooling; self.maxLength = maxLength; self.batchSize = batchSize; self.normalize = normalize
+        self.precision = precision
     }
 }
 
@@ -53,6 +57,7 @@ public final class Embedder {
     public func embed(_ texts: [String], into out: UnsafeMutablePointer<Float>,
                       progress: ((Int, Int) -> Void)? = nil) throws -> [Int] {
         let H = dimension
+        if encoder.precision != options.precision { encoder.setPrecision(options.precision) }
         // Tokenize once; sort by length (longest first, stable) so batches pad little.
         let encodings = texts.map { tokenizer.encode($0, maxLength: options.maxLength) }
         for (t, e) in zip(texts, encodings) where e.ids.count >= options.maxLength {

@@ -8,6 +8,9 @@
 // (post-LN; MPNet adds its relative position bias to the scores). Shapes: N = B·T tokens,
 // H hidden, I intermediate. As in HF, the padding_idx rows of the word embeddings (and, for the
 // RoBERTa-style families, of the position embeddings) receive no gradient.
+// Products run in `precision` (Kernels/Precision.swift); under bf16 the four weight matrices of
+// every layer have a rounded copy, refreshed by `refreshRoundedWeights()` after the parameters
+// change, and the attention's Q/K/V (read only by products) are rounded in place.
 
 import Kernels
 
@@ -18,6 +21,10 @@ public final class Encoder {
     public let parameters: FloatBuffer
     let embeddingOffsets: EmbeddingOffsets
     let layerOffsets: [LayerOffsets]
+    /// The precision of the matrix products (fp32 unless `setPrecision` says otherwise).
+    public private(set) var precision: Precision = .fp32
+    /// Under bf16: the rounded copy of every layer's weight matrices.
+    private var roundedWeights: RoundedWeights?
 
     public init(config: EncoderConfig, layout: ParameterLayout, parameters: FloatBuffer) {
         precondition(parameters.count == layout.totalCount, "parameter block does not match the layout")
@@ -26,6 +33,36 @@ public final class Encoder {
         self.parameters = parameters
         embeddingOffsets = EmbeddingOffsets(layout)
         layerOffsets = (0..<config.layers).map { LayerOffsets(layout, names: config.family.names, layer: $0) }
+    }
+
+    /// Runs the products in `precision` from now on (a bf16 precision rounds the weights now).
+    public func setPrecision(_ precision: Precision) {
+        self.precision = precision
+        guard precision.roundsToBF16 else { roundedWeights = nil; return }
+        let H = config.hiddenSize, I = config.intermediateSize
+        var ranges: [Range<Int>] = []
+        for o in layerOffsets {  // (3H, H), (H, H), (I, H), (H, I)
+            ranges.append(o.qkvWeight..<(o.qkvWeight + 3 * H * H))
+            ranges.append(o.attnOutWeight..<(o.attnOutWeight + H * H))
+            ranges.append(o.ffnInWeight..<(o.ffnInWeight + I * H))
+            ranges.append(o.ffnOutWeight..<(o.ffnOutWeight + H * I))
+        }
+        roundedWeights = RoundedWeights(precision: precision, base: parameters.pointer, ranges: ranges)
+        roundedWeights?.refresh()
+    }
+
+    /// Re-rounds the bf16 weight copy from the fp32 parameters; call after changing them (the
+    /// trainer does once per step). Nothing to do in fp32.
+    public func refreshRoundedWeights() {
+        roundedWeights?.refresh()
+    }
+
+    /// The workspace's product scratch, in this encoder's precision and reading its weight copy.
+    func products(_ ws: EncoderWorkspace) -> ProductInputs {
+        if ws.products.precision != precision || ws.products.weights !== roundedWeights {
+            ws.products = ProductInputs(precision: precision, weights: roundedWeights)
+        }
+        return ws.products
     }
 
     /// The embedding tables and the input index arrays that select their rows.
@@ -93,12 +130,13 @@ public final class Encoder {
                       noise: Noise?, bias: UnsafePointer<Float>?) {
         let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
         let P = UnsafePointer(parameters.pointer)
-        let o = layerOffsets[l], a = ws.activations(layer: l)
+        let o = layerOffsets[l], a = ws.activations(layer: l), products = products(ws)
         let x = ws.input(layer: l).pointer, y = ws.output(layer: l).pointer
-        // Self-attention.
+        // Self-attention. Q, K and V are read only by products: under bf16 they are rounded once here.
         Profiler.section("fwd qkv linear") {
             Linear.forward(y: a.qkv.pointer, x: x, weight: P + o.qkvWeight, bias: P + o.qkvBias,
-                           n: N, inFeatures: H, outFeatures: 3 * H)
+                           n: N, inFeatures: H, outFeatures: 3 * H, products: products)
+            products.roundInPlace(a.qkv.pointer, count: N * 3 * H)
         }
         var headScale: UnsafePointer<Float>? = nil
         if let noise, noise.drophead > 0 {
@@ -109,24 +147,25 @@ public final class Encoder {
             input.keep.withUnsafeBufferPointer { keep in
                 Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
                                   keep: keep.baseAddress!, layout: attention, dropout: noise?.probabilitySite(layer: l),
-                                  headScale: headScale, bias: bias, scratch: ws.attentionScratch.pointer)
+                                  headScale: headScale, bias: bias, roundsProducts: precision.roundsToBF16,
+                                  scratch: ws.attentionScratch.pointer)
             }
         }
         // BertSelfOutput: h1 = LN(x + dropout(ctx·Woᵀ + bo)).
         ResidualOutput.attention(o, config: config).forward(
             y: a.h1.pointer, x: a.ctx.pointer, residual: x, saved: a.attentionOutput, n: N, parameters: P,
-            dropout: noise?.attentionOutputSite(layer: l))
+            dropout: noise?.attentionOutputSite(layer: l), products: products)
         // Feed-forward: BertIntermediate, then BertOutput: y = LN(h1 + dropout(GELU(h1·W1ᵀ + b1)·W2ᵀ + b2)).
         Profiler.section("fwd ffn-in linear") {
             Linear.forward(y: a.ffnPre.pointer, x: a.h1.pointer, weight: P + o.ffnInWeight, bias: P + o.ffnInBias,
-                           n: N, inFeatures: H, outFeatures: I)
+                           n: N, inFeatures: H, outFeatures: I, products: products)
         }
         Profiler.section("fwd gelu") {
             GELU.forward(y: a.ffnAct.pointer, x: a.ffnPre.pointer, count: N * I)
         }
         ResidualOutput.ffn(o, config: config).forward(
             y: y, x: a.ffnAct.pointer, residual: a.h1.pointer, saved: a.ffnOutput, n: N, parameters: P,
-            dropout: noise?.ffnOutputSite(layer: l))
+            dropout: noise?.ffnOutputSite(layer: l), products: products)
     }
 
     /// MPNet: the (heads, T, T) relative position bias for rows up to T tokens (row b uses the

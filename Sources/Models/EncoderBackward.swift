@@ -62,33 +62,38 @@ extension Encoder {
         guard let s = ws.backward else { preconditionFailure("backward before forward") }
         let N = input.tokens, H = config.hiddenSize, I = config.intermediateSize
         let P = UnsafePointer(parameters.pointer)
-        let o = layerOffsets[l], a = ws.activations(layer: l)
+        let o = layerOffsets[l], a = ws.activations(layer: l), products = products(ws)
         let x = ws.input(layer: l).pointer
         let gH1 = s.gRes2.pointer, gFfn = s.gFfn.pointer, gCtx = s.gCtx.pointer
         // BertOutput: gH1 = ∂L/∂res2, which is ∂L/∂h1 through the residual; gFfn = ∂L/∂GELU(ffnPre).
         ResidualOutput.ffn(o, config: config).backward(
             dx: gFfn, dSum: gH1, dy: dOut, x: a.ffnAct.pointer, saved: a.ffnOutput, n: N, parameters: P, gradients: G,
-            dropout: noise?.ffnOutputSite(layer: l), scratch: s.gTmp.pointer, lnScratch: s.lnScratch.pointer)
+            dropout: noise?.ffnOutputSite(layer: l), scratch: s.gTmp.pointer, lnScratch: s.lnScratch.pointer,
+            products: products)
         // BertIntermediate: gH1 += ∂L/∂h1 through GELU(h1·W1ᵀ + b1).
         Profiler.section("bwd gelu") { GELU.backwardInPlace(gFfn, x: a.ffnPre.pointer, count: N * I) }
         Profiler.section("bwd ffn-in linear") {
             Linear.backward(dx: gH1, dWeight: G + o.ffnInWeight, dBias: G + o.ffnInBias, dy: gFfn,
-                            x: a.h1.pointer, weight: P + o.ffnInWeight, n: N, inFeatures: H, outFeatures: I)
+                            x: a.h1.pointer, weight: P + o.ffnInWeight, n: N, inFeatures: H, outFeatures: I,
+                            products: products)
         }
         // BertSelfOutput: dIn = ∂L/∂res1, which is ∂L/∂x through the residual; gCtx = ∂L/∂ctx.
         ResidualOutput.attention(o, config: config).backward(
             dx: gCtx, dSum: dIn, dy: gH1, x: a.ctx.pointer, saved: a.attentionOutput, n: N, parameters: P, gradients: G,
-            dropout: noise?.attentionOutputSite(layer: l), scratch: s.gTmp.pointer, lnScratch: s.lnScratch.pointer)
+            dropout: noise?.attentionOutputSite(layer: l), scratch: s.gTmp.pointer, lnScratch: s.lnScratch.pointer,
+            products: products)
+        // ∂L/∂ctx is read only by the attention's products: rounded once under bf16.
+        products.roundInPlace(gCtx, count: N * H)
         // Self-attention: dIn += ∂L/∂x through qkv = x·Wqkvᵀ + b.
         let headScale: UnsafePointer<Float>? = (noise?.drophead ?? 0) > 0 ? UnsafePointer(ws.headScales[l].pointer) : nil
         Profiler.section("bwd attention") {
             Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, layout: attention,
                                dropout: noise?.probabilitySite(layer: l), headScale: headScale, dBias: dBias,
-                               scratch: ws.attentionScratch.pointer)
+                               roundsProducts: precision.roundsToBF16, scratch: ws.attentionScratch.pointer)
         }
         Profiler.section("bwd qkv linear") {
             Linear.backward(dx: dIn, dWeight: G + o.qkvWeight, dBias: G + o.qkvBias, dy: s.gQKV.pointer,
-                            x: x, weight: P + o.qkvWeight, n: N, inFeatures: H, outFeatures: 3 * H)
+                            x: x, weight: P + o.qkvWeight, n: N, inFeatures: H, outFeatures: 3 * H, products: products)
         }
     }
 }

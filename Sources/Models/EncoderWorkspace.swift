@@ -67,6 +67,8 @@ public final class EncoderWorkspace {
     var relativeBias = FloatBuffer(count: 0)
     var relativeBiasGradient = FloatBuffer(count: 0)
     var biasBuckets: [Int32] = []
+    /// Scratch for the products' rounded inputs, in the encoder's precision.
+    var products = ProductInputs(precision: .fp32)
 
     public init(config: EncoderConfig, training: Bool, recompute: Bool = false) {
         self.config = config

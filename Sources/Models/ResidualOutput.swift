@@ -47,11 +47,12 @@ struct ResidualOutput {
 
     /// y = LN(residual + dropout(x·Wᵀ + b)) over N tokens; x (N, in), residual and y (N, H).
     func forward(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, residual: UnsafePointer<Float>,
-                 saved s: Saved, n N: Int, parameters P: UnsafePointer<Float>, dropout site: DropoutSite?) {
+                 saved s: Saved, n N: Int, parameters P: UnsafePointer<Float>, dropout site: DropoutSite?,
+                 products: ProductInputs) {
         let H = hidden
         Profiler.section(forwardLabel) {
             Linear.forward(y: s.sum.pointer, x: x, weight: P + weight, bias: P + bias,
-                           n: N, inFeatures: inFeatures, outFeatures: H)
+                           n: N, inFeatures: inFeatures, outFeatures: H, products: products)
         }
         Profiler.section("fwd dropout + residual") {
             if let site, site.isActive {
@@ -73,7 +74,7 @@ struct ResidualOutput {
     func backward(dx: UnsafeMutablePointer<Float>, dSum: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
                   x: UnsafePointer<Float>, saved s: Saved, n N: Int, parameters P: UnsafePointer<Float>,
                   gradients G: UnsafeMutablePointer<Float>, dropout site: DropoutSite?,
-                  scratch: UnsafeMutablePointer<Float>, lnScratch: UnsafeMutablePointer<Float>) {
+                  scratch: UnsafeMutablePointer<Float>, lnScratch: UnsafeMutablePointer<Float>, products: ProductInputs) {
         let H = hidden
         Profiler.section("bwd layernorm") {
             LayerNorm.backward(dx: dSum, dGamma: G + normWeight, dBeta: G + normBias, dy: dy, x: s.sum.pointer,
@@ -83,7 +84,7 @@ struct ResidualOutput {
         dropoutBackward(scratch, dSum, count: N * H, site: site)
         Profiler.section(backwardLabel) {
             Linear.backward(dx: dx, dWeight: G + weight, dBias: G + bias, dy: scratch, x: x, weight: P + weight,
-                            n: N, inFeatures: inFeatures, outFeatures: H, accumulateInput: false)
+                            n: N, inFeatures: inFeatures, outFeatures: H, accumulateInput: false, products: products)
         }
     }
 }

@@ -121,6 +121,7 @@ public final class EmbeddingServer: @unchecked Sendable {
         w.key("dimension"); w.int(batcher.dimension); w.raw(",")
         w.key("pooling"); w.string(configuration.pooling.rawValue); w.raw(",")
         w.key("max_length"); w.int(configuration.maxLength); w.raw(",")
+        w.key("precision"); w.string(configuration.precision.rawValue); w.raw(",")
         w.key("normalized"); w.raw("true}]}")
         return jsonResponse(200, w.bytes)
     }

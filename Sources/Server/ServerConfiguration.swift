@@ -1,5 +1,6 @@
 // What the server listens on, how it embeds, and the limits it enforces on each request.
 
+import Kernels
 import Models
 
 /// Per-request and queue limits. Each is enforced with a 4xx/503 answer naming the limit and its value.
@@ -28,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     /// Embedding options; `normalize` is always true (the server returns unit vectors, as OpenAI does).
     public var pooling: Pooling = .meanMasked
     public var maxLength = 128
+    /// The precision of the encoder's matrix products (reported by /v1/models).
+    public var precision: Precision = .fp32
     /// Texts per forward pass.
     public var batchSize = 32
     /// How long the batcher waits after a request arrives for others to join its Embedder call.
@@ -39,6 +42,6 @@ public struct ServerConfiguration: Sendable {
     public init(modelName: String) { self.modelName = modelName }
 
     var embedOptions: EmbedOptions {
-        EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize, normalize: true)
+        EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize, normalize: true, precision: precision)
     }
 }

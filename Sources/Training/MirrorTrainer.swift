@@ -85,6 +85,7 @@ public final class MirrorTrainer {
                     seed: splitMix64(options.seed ^ 0x5EED) &+ UInt64(step))
             : nil
 
+        encoder.refreshRoundedWeights()  // under bf16: the copy the products read, once per step
         let hidden = encoder.forward(input, workspace: workspace, noise: noise)
         if pooled.count < rows * H { pooled = FloatBuffer(count: rows * H); dPooled = FloatBuffer(count: rows * H) }
         if dHidden.count < input.tokens * H { dHidden = FloatBuffer(count: input.tokens * H) }

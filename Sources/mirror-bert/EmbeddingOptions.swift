@@ -6,6 +6,7 @@
 
 import ArgumentParser
 import Foundation
+import Kernels
 import Models
 import Search
 
@@ -27,6 +28,8 @@ struct EmbeddingOptions: ParsableArguments {
         "L2-normalize each embedding.",
         discussion: "Default: when the model folder has a Normalize module (encode); index, search and serve always normalize."))
     var normalize: Bool?
+
+    @OptionGroup var precisionOption: PrecisionOption
 
     static let defaultPooling = Pooling.meanMasked
     static let defaultMaxLength = 128
@@ -114,8 +117,10 @@ struct EmbeddingOptions: ParsableArguments {
             normalize = pick(self.normalize, "--normalize", declared: folder.normalize ? true : nil, fallback: false,
                              show: { $0 ? "on" : "off" })
         }
+        let precision = try precisionOption.resolve()
+        sources.append(PrecisionOption.describe(precision, request: precisionOption.precision))
         return Resolved(options: EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize ?? Self.defaultBatchSize,
-                                              normalize: normalize),
+                                              normalize: normalize, precision: precision),
                         sources: sources, overrides: overrides)
     }
 }

@@ -79,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         resolved.announce("serve")
         config.pooling = resolved.options.pooling
         config.maxLength = resolved.options.maxLength
+        config.precision = resolved.options.precision
         config.batchSize = resolved.options.batchSize
         config.batchWindowSeconds = batchWindowMs / 1000
         config.maxBatchTexts = maxBatchTexts
@@ -91,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
             Console.note("warning: listening on \(host), not loopback; the server has no authentication")
         }
-        let summary = "model \(config.modelName), \(config.pooling.rawValue), max length \(config.maxLength)"
+        let summary = "model \(config.modelName), \(config.pooling.rawValue), max length \(config.maxLength), \(config.precision.rawValue)"
             + (embeddingIndex.map { ", index \($0.count) texts" } ?? "")
         try await server.run(handleSignals: true) { host, port in
             Console.note("listening on http://\(host):\(port) (\(summary))")

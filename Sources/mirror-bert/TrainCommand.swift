@@ -29,6 +29,7 @@ struct TrainCommand: ParsableCommand {
         """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var precisionOption: PrecisionOption
 
     @Option(help: "Training text file: one sentence/phrase/word per line (pairs mode: a||b). With --resume: the checkpoint's.")
     var corpus: String?
@@ -138,6 +139,9 @@ struct TrainCommand: ParsableCommand {
         var modelPath: String
         var checkpoint: Checkpoint
         var resumeFrom: (dir: URL, state: TrainerState)?
+        /// The products' precision (a setting of this process, not of the run: a resumed run may
+        /// use another).
+        var precision: Precision
         var checkpoints: URL { URL(fileURLWithPath: output.path + "-checkpoints") }
     }
 
@@ -168,19 +172,21 @@ struct TrainCommand: ParsableCommand {
             let state = try TrainingCheckpoint.readState(dir)
             return Job(options: try resumedOptions(state.options), corpus: URL(fileURLWithPath: corpus ?? state.corpusPath),
                        output: URL(fileURLWithPath: output ?? state.output), modelPath: state.model,
-                       checkpoint: try Checkpoint.load(dir), resumeFrom: (dir, state))
+                       checkpoint: try Checkpoint.load(dir), resumeFrom: (dir, state), precision: try precisionOption.resolve())
         }
         guard let corpus else { throw ValidationError("--corpus is required (unless --resume is given)") }
         guard let output else { throw ValidationError("--output is required (unless --resume is given)") }
         let options = try self.options()
+        let precision = try precisionOption.resolve()
         let ckpt = try modelOptions.load()
         return Job(options: options, corpus: URL(fileURLWithPath: corpus), output: URL(fileURLWithPath: output),
-                   modelPath: ckpt.directory.path, checkpoint: ckpt, resumeFrom: nil)
+                   modelPath: ckpt.directory.path, checkpoint: ckpt, resumeFrom: nil, precision: precision)
     }
 
     /// Step 2: the corpus loaded and the run built (and restored to the checkpoint when resuming).
     func makeRun(_ job: Job) throws -> TrainingRun {
         let data = try MirrorCorpus.load(job.corpus, mode: job.options.mode)
+        job.checkpoint.encoder.setPrecision(job.precision)
         let run = try TrainingRun(encoder: job.checkpoint.encoder, tokenizer: job.checkpoint.tokenizer, corpus: data,
                                   options: job.options)
         if let from = job.resumeFrom { try TrainingCheckpoint.restore(run, from: from.dir, state: from.state) }
@@ -209,7 +215,8 @@ struct TrainCommand: ParsableCommand {
             \(run.totalSteps) steps of \(o.batchSize) × 2 views, τ \(o.temperature), \
             pooling \(o.pooling.rawValue), max length \(o.maxLength)\(o.padsToMax ? " (padded)" : "")\
             \(o.spanMask > 0 ? ", span mask \(o.spanMask) → \(run.trainer.maskToken)" : "")\
-            \(run.trainer.recomputes ? ", recomputing activations" : "")
+            \(run.trainer.recomputes ? ", recomputing activations" : ""), \
+            \(PrecisionOption.describe(job.precision, request: precisionOption.precision))
             """)
     }
 
@@ -278,7 +285,7 @@ struct TrainCommand: ParsableCommand {
         try job.checkpoint.save(to: job.output, pooling: job.options.pooling, extra: [
             "train_log.jsonl": try run.logData(),
             "loss_curve.svg": Data(chart.svg().utf8),
-            "training_args.json": try Self.trainingArguments(job.options, corpus: job.corpus,
+            "training_args.json": try Self.trainingArguments(job.options, precision: job.precision, corpus: job.corpus,
                                                              model: URL(fileURLWithPath: job.modelPath)),
         ])
     }
@@ -294,10 +301,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// training_args.json: the options' JSON form (as in trainer_state.json), then whether rows
-    /// were padded (`pad_to_max` is the flag; mean pooling pads regardless), the model and the corpus.
-    static func trainingArguments(_ o: TrainOptions, corpus: URL, model: URL) throws -> Data {
+    /// were padded (`pad_to_max` is the flag; mean pooling pads regardless), the products'
+    /// precision, the model and the corpus.
+    static func trainingArguments(_ o: TrainOptions, precision: Precision, corpus: URL, model: URL) throws -> Data {
         guard case let .object(members) = try JSONValueEncoder().encode(o) else { preconditionFailure("options encode as a JSON object") }
-        let all = members + [("padded_rows", .bool(o.padsToMax)), ("model", .string(model.path)), ("corpus", .string(corpus.path))]
+        let all = members + [("padded_rows", .bool(o.padsToMax)), ("precision", .string(precision.rawValue)),
+                             ("model", .string(model.path)), ("corpus", .string(corpus.path))]
         return Data(JSONValue.object(all).serialized(.pretty))
     }
 }

@@ -55,3 +55,12 @@ void ck_matmul_tn(float *c, const float *a, const float *b, long m, long n, long
                   long lda, long ldb, long ldc, float alpha, int accumulate);
 /// t (n, m) = aᵀ for a (m, n) with row stride lda; t is dense.
 void ck_transpose(float *t, const float *a, long m, long n, long lda);
+
+// MARK: - bf16 rounding (round to nearest, ties to even; NaN stays NaN)
+/// dst (rows, cols) dense bf16 bit patterns from src (rows, cols) with row stride ld.
+void ck_bf16_from_f32(uint16_t *dst, const float *src, long rows, long cols, long ld);
+/// dst = src rounded to bf16 and widened back to fp32 (the low 16 bits zero); row strides
+/// ld_src, ld_dst; dst may alias src (same strides).
+void ck_bf16_round(float *dst, const float *src, long rows, long cols, long ld_src, long ld_dst);
+/// dst (n) fp32 from bf16 bit patterns (exact).
+void ck_bf16_to_f32(float *dst, const uint16_t *src, long n);

@@ -51,8 +51,8 @@ func report(_ result: [String: JSONValue]) {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
-guard let mode = args.first, ["train", "encode", "tokenize"].contains(mode) else {
-    fail("first argument: train, encode or tokenize")
+guard let mode = args.first, ["train", "encode", "tokenize", "gemm"].contains(mode) else {
+    fail("first argument: train, encode, tokenize or gemm")
 }
 args.removeFirst()
 var options: [String: String] = [:]
@@ -64,6 +64,13 @@ while let a = args.first {
     guard let v = args.first else { fail("\(a) needs a value") }
     options[a] = v
     args.removeFirst()
+}
+if mode == "gemm" {  // the linear layers' products at --tokens × --in × --out (default MiniLM's FFN)
+    if let t = options["--threads"], let n = Int(t) { Parallel.threads = n; BLAS.threads = n }
+    let rows = gemmBenchmark(tokens: Int(options["--tokens"] ?? "20000") ?? 20000, inFeatures: Int(options["--in"] ?? "384") ?? 384,
+                             outFeatures: Int(options["--out"] ?? "1536") ?? 1536, repeats: Int(options["--repeats"] ?? "5") ?? 5)
+    report(["mode": .string("gemm"), "library": .string(BLAS.library), "threads": .int(BLAS.threads), "products": .array(rows)])
+    exit(0)
 }
 guard let corpus = options["--corpus"], let tokenizerDir = options["--tokenizer"] else { fail("--corpus and --tokenizer are required") }
 if let t = options["--threads"], let n = Int(t) { Parallel.threads = n; BLAS.threads = n }
@@ -108,8 +115,13 @@ for e in layout.entries {
     }
 }
 let encoder = Encoder(config: config, layout: layout, parameters: block)
+guard let request = PrecisionRequest(rawValue: options["--precision"] ?? "fp32") else { fail("--precision fp32|bf16|bf16-reference|auto") }
+let precision: Precision
+do { precision = try request.resolve() } catch { fail("\(error)") }
+encoder.setPrecision(precision)
 
-var result: [String: JSONValue] = ["shape": .string(shape.name), "mode": .string(mode), "threads": .int(Parallel.threads)]
+var result: [String: JSONValue] = ["shape": .string(shape.name), "mode": .string(mode), "threads": .int(Parallel.threads),
+                                   "precision": .string(precision.rawValue), "library": .string(BLAS.library)]
 if mode == "train" {
     var o = TrainOptions.defaults(for: .sentence)
     o.batchSize = batchSize; o.maxLength = maxLength; o.pooling = pooling; o.padToMax = flags.contains("--pad-to-max")
@@ -139,7 +151,7 @@ if mode == "train" {
 } else {
     let texts = Array(lines.prefix(Int(options["--lines"] ?? "2000") ?? 2000))
     let embedder = try Embedder(encoder: encoder, tokenizer: tokenizer, options: EmbedOptions(
-        pooling: pooling, maxLength: maxLength, batchSize: Int(options["--encode-batch"] ?? "64") ?? 64))
+        pooling: pooling, maxLength: maxLength, batchSize: Int(options["--encode-batch"] ?? "64") ?? 64, precision: precision))
     _ = try embedder.embed(Array(texts.prefix(64)))  // warm-up
     let before = embedder.tokenCount
     let t0 = Date()

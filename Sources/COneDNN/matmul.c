@@ -1,0 +1,216 @@
+// oneDNN matmul with a small cache of primitives keyed by everything that defines one (type,
+// transpositions, shape, strides, alpha, beta). oneDNN chooses its kernels for the CPU at run time
+// (brgemm for AVX-512/AMX, jit gemm for AVX2). One lock guards the cache and the execution, so
+// concurrent callers take turns; each call already uses all the threads.
+#include "onednn_matmul.h"
+
+#include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// The OpenMP runtime Debian's oneDNN runs on (libgomp); declared here because clang does not ship
+// gcc's omp.h. Standard OpenMP API.
+int omp_get_max_threads(void);
+void omp_set_num_threads(int);
+
+typedef struct {
+    int type, trans_a, trans_b, has_bias;
+    long m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+} od_key;
+
+typedef struct {
+    od_key key;
+    dnnl_primitive_t primitive;
+    dnnl_memory_t a, b, c, bias;  // created once; their data handles are set per call
+    const char *implementation;
+    unsigned long last_use;
+} od_entry;
+
+enum { OD_CACHE = 64 };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static dnnl_engine_t engine;
+static dnnl_stream_t stream;
+static int engine_status = -1;  // -1: not yet created
+static od_entry cache[OD_CACHE];
+static int cached;
+static unsigned long clock_ticks;
+
+static int ensure_engine(void) {
+    if (engine_status == -1) {
+        engine_status = dnnl_engine_create(&engine, dnnl_cpu, 0);
+        if (engine_status == dnnl_success) engine_status = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags);
+    }
+    return engine_status;
+}
+
+static void release(od_entry *e) {
+    dnnl_memory_destroy(e->a);
+    dnnl_memory_destroy(e->b);
+    dnnl_memory_destroy(e->c);
+    if (e->bias) dnnl_memory_destroy(e->bias);
+    dnnl_primitive_destroy(e->primitive);
+    memset(e, 0, sizeof *e);
+}
+
+/// Builds the primitive and memory objects of `key` into `e`.
+static int create(const od_key *key, od_entry *e) {
+    dnnl_data_type_t in = key->type == OD_BF16 ? dnnl_bf16 : dnnl_f32;
+    dnnl_dims_t a_dims = {key->m, key->k}, b_dims = {key->k, key->n}, c_dims = {key->m, key->n};
+    dnnl_dims_t a_strides = {key->trans_a ? 1 : key->lda, key->trans_a ? key->lda : 1};
+    dnnl_dims_t b_strides = {key->trans_b ? 1 : key->ldb, key->trans_b ? key->ldb : 1};
+    dnnl_dims_t c_strides = {key->ldc, 1};
+    dnnl_dims_t bias_dims = {1, key->n}, bias_strides = {key->n, 1};
+    dnnl_memory_desc_t a_md, b_md, c_md, bias_md;
+    dnnl_matmul_desc_t desc;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t post_ops = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    int s;
+    memset(e, 0, sizeof *e);
+    if ((s = dnnl_memory_desc_init_by_strides(&a_md, 2, a_dims, in, a_strides))) return s;
+    if ((s = dnnl_memory_desc_init_by_strides(&b_md, 2, b_dims, in, b_strides))) return s;
+    if ((s = dnnl_memory_desc_init_by_strides(&c_md, 2, c_dims, dnnl_f32, c_strides))) return s;
+    if (key->has_bias && (s = dnnl_memory_desc_init_by_strides(&bias_md, 2, bias_dims, dnnl_f32, bias_strides))) return s;
+    if ((s = dnnl_matmul_desc_init(&desc, &a_md, &b_md, key->has_bias ? &bias_md : NULL, &c_md))) return s;
+    if ((s = dnnl_primitive_attr_create(&attr))) return s;
+    if (key->alpha != 1 && (s = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &key->alpha))) goto done;
+    if (key->beta != 0) {  // C = alpha·AB + beta·C: oneDNN's sum post-op
+        if ((s = dnnl_post_ops_create(&post_ops))) goto done;
+        if ((s = dnnl_post_ops_append_sum(post_ops, key->beta))) goto done;
+        if ((s = dnnl_primitive_attr_set_post_ops(attr, post_ops))) goto done;
+    }
+    if ((s = dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL))) goto done;
+    if ((s = dnnl_primitive_create(&e->primitive, pd))) goto done;
+    const char *impl = NULL;
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+    e->implementation = impl ? strdup(impl) : "unknown";  // kept for the process's life
+    if ((s = dnnl_memory_create(&e->a, &a_md, engine, DNNL_MEMORY_NONE))) goto done;
+    if ((s = dnnl_memory_create(&e->b, &b_md, engine, DNNL_MEMORY_NONE))) goto done;
+    if ((s = dnnl_memory_create(&e->c, &c_md, engine, DNNL_MEMORY_NONE))) goto done;
+    if (key->has_bias && (s = dnnl_memory_create(&e->bias, &bias_md, engine, DNNL_MEMORY_NONE))) goto done;
+    e->key = *key;
+done:
+    if (s && e->primitive) release(e);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (post_ops) dnnl_post_ops_destroy(post_ops);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    return s;
+}
+
+/// The cache entry for `key`, created (evicting the least recently used) if needed. Under lock.
+static int lookup(const od_key *key, od_entry **out) {
+    int s = ensure_engine();
+    if (s) return s;
+    for (int i = 0; i < cached; i++) {
+        if (memcmp(&cache[i].key, key, sizeof *key) == 0) {
+            cache[i].last_use = ++clock_ticks;
+            *out = &cache[i];
+            return dnnl_success;
+        }
+    }
+    int slot = cached;
+    if (cached == OD_CACHE) {
+        slot = 0;
+        for (int i = 1; i < OD_CACHE; i++)
+            if (cache[i].last_use < cache[slot].last_use) slot = i;
+        release(&cache[slot]);
+    } else {
+        cached++;
+    }
+    if ((s = create(key, &cache[slot]))) {
+        cache[slot] = cache[--cached];  // keep the cache dense
+        memset(&cache[cached], 0, sizeof cache[cached]);
+        return s;
+    }
+    cache[slot].last_use = ++clock_ticks;
+    *out = &cache[slot];
+    return dnnl_success;
+}
+
+static od_key make_key(od_type type, int trans_a, int trans_b, long m, long n, long k, float alpha,
+                       long lda, long ldb, int has_bias, float beta, long ldc) {
+    od_key key;
+    memset(&key, 0, sizeof key);  // padding bytes too: keys are compared with memcmp
+    key.type = type; key.trans_a = trans_a != 0; key.trans_b = trans_b != 0;
+    key.m = m; key.n = n; key.k = k; key.lda = lda; key.ldb = ldb; key.ldc = ldc;
+    key.alpha = alpha; key.beta = beta; key.has_bias = has_bias != 0;
+    return key;
+}
+
+int od_matmul(od_type type, int trans_a, int trans_b, long m, long n, long k, float alpha,
+              const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c, long ldc) {
+    od_key key = make_key(type, trans_a, trans_b, m, n, k, alpha, lda, ldb, bias != NULL, beta, ldc);
+    od_entry *e;
+    pthread_mutex_lock(&lock);
+    int s = lookup(&key, &e);
+    if (!s) s = dnnl_memory_set_data_handle_v2(e->a, (void *)a, stream);
+    if (!s) s = dnnl_memory_set_data_handle_v2(e->b, (void *)b, stream);
+    if (!s) s = dnnl_memory_set_data_handle_v2(e->c, c, stream);
+    if (!s && bias) s = dnnl_memory_set_data_handle_v2(e->bias, (void *)bias, stream);
+    if (!s) {
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, e->a}, {DNNL_ARG_WEIGHTS, e->b}, {DNNL_ARG_DST, e->c}, {DNNL_ARG_BIAS, e->bias}};
+        s = dnnl_primitive_execute(e->primitive, stream, bias ? 4 : 3, args);
+        if (!s) s = dnnl_stream_wait(stream);
+    }
+    pthread_mutex_unlock(&lock);
+    return s;
+}
+
+const char *od_matmul_implementation(od_type type, int trans_a, int trans_b, long m, long n, long k,
+                                     long lda, long ldb, long ldc) {
+    od_key key = make_key(type, trans_a, trans_b, m, n, k, 1, lda, ldb, 0, 0, ldc);
+    od_entry *e;
+    pthread_mutex_lock(&lock);
+    int s = lookup(&key, &e);
+    const char *impl = s ? NULL : e->implementation;
+    pthread_mutex_unlock(&lock);
+    return impl;
+}
+
+const char *od_status_name(int status) {
+    switch (status) {
+    case dnnl_success: return "success";
+    case dnnl_out_of_memory: return "out of memory";
+    case dnnl_invalid_arguments: return "invalid arguments";
+    case dnnl_unimplemented: return "unimplemented (no kernel for this shape and data type)";
+    case dnnl_iterator_ends: return "iterator ends";
+    case dnnl_runtime_error: return "runtime error";
+    case dnnl_not_required: return "not required";
+    default: return "unknown status";
+    }
+}
+
+const char *od_version(void) {
+    static char text[32];
+    const dnnl_version_t *v = dnnl_version();
+    if (!text[0]) snprintf(text, sizeof text, "%d.%d.%d", v->major, v->minor, v->patch);
+    return text;
+}
+
+int od_native_bf16(void) {
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+}
+
+const char *od_isa_name(void) {
+    switch (dnnl_get_effective_cpu_isa()) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    default: return "other";
+    }
+}
+
+int od_threads(void) { return omp_get_max_threads(); }
+void od_set_threads(int threads) { omp_set_num_threads(threads); }

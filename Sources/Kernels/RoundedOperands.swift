@@ -1,0 +1,118 @@
+// Product inputs in a precision: `ProductInputs` turns fp32 activations into what the products of
+// its precision read (bf16 bits for oneDNN, or fp32 values rounded to bf16 for the reference
+// path), into scratch it owns; `RoundedWeights` is the bf16 copy of a set of weight matrices,
+// refreshed once per optimizer step (not per product). Rounding is ck_bf16_* (bf16.c).
+
+import CKernels
+
+/// Scratch for rounding activations before products; one per workspace (not shared by threads).
+public final class ProductInputs {
+    public let precision: Precision
+    /// Rounded weight copies the products look up by the fp32 weight's address.
+    public var weights: RoundedWeights?
+    private var slots: [UnsafeMutableRawPointer?] = [nil, nil, nil]
+    private var capacities = [0, 0, 0]
+
+    public init(precision: Precision, weights: RoundedWeights? = nil) {
+        precondition(weights == nil || weights!.precision == precision, "weight copy of another precision")
+        self.precision = precision
+        self.weights = weights
+    }
+
+    deinit { for s in slots { s?.deallocate() } }
+
+    private func slot(_ i: Int, bytes: Int) -> UnsafeMutableRawPointer {
+        if capacities[i] < bytes {
+            slots[i]?.deallocate()
+            slots[i] = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            capacities[i] = bytes
+        }
+        return slots[i]!
+    }
+
+    /// x (rows, cols) with row stride ld as an input of this precision's products, and the row
+    /// stride of what is returned. `slot` (0…2) picks the scratch, so up to three operands of one
+    /// call are alive at once. fp32 returns x itself.
+    public func operand(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int, slot s: Int) -> (MatrixData, Int) {
+        switch precision {
+        case .fp32:
+            return (.fp32(x), ld)
+        case .bf16:
+            let out = slot(s, bytes: max(1, rows * cols) * 2).bindMemory(to: UInt16.self, capacity: rows * cols)
+            Parallel.chunks(rows, minPerChunk: 16) { _, r in
+                ck_bf16_from_f32(out + r.lowerBound * cols, x + r.lowerBound * ld, r.count, cols, ld)
+            }
+            return (.bf16(out), cols)
+        case .bf16Reference:
+            let out = slot(s, bytes: max(1, rows * cols) * 4).bindMemory(to: Float.self, capacity: rows * cols)
+            Parallel.chunks(rows, minPerChunk: 16) { _, r in
+                ck_bf16_round(out + r.lowerBound * cols, x + r.lowerBound * ld, r.count, cols, ld, cols)
+            }
+            return (.fp32(out), cols)
+        }
+    }
+
+    /// A weight (rows, cols), dense: its rounded copy if `weights` has one, else rounded into `slot`.
+    public func weight(_ w: UnsafePointer<Float>, rows: Int, cols: Int, slot s: Int) -> MatrixData {
+        if let copy = weights?.matrix(w) { return copy }
+        return operand(w, rows: rows, cols: cols, ld: cols, slot: s).0
+    }
+
+    /// Rounds x (count) to bf16 values in place when this precision rounds (for tensors whose only
+    /// readers are products, e.g. the attention's Q/K/V).
+    public func roundInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        guard precision.roundsToBF16 else { return }
+        Parallel.chunks(count, minPerChunk: 1 << 14) { _, r in
+            ck_bf16_round(x + r.lowerBound, x + r.lowerBound, 1, r.count, r.count, r.count)
+        }
+    }
+}
+
+/// The bf16 copy of some weight matrices of a parameter block, looked up by the fp32 address.
+public final class RoundedWeights: @unchecked Sendable {
+    public let precision: Precision
+    private let sources: [(pointer: UnsafePointer<Float>, count: Int, offset: Int)]
+    private let index: [UnsafePointer<Float>: Int]
+    private let storage: UnsafeMutableRawPointer
+    private let elementBytes: Int
+
+    /// A copy of the matrices at `base + range` for each range (not yet filled: call `refresh`).
+    public init(precision: Precision, base: UnsafePointer<Float>, ranges: [Range<Int>]) {
+        precondition(precision.roundsToBF16, "an fp32 run keeps no weight copy")
+        self.precision = precision
+        elementBytes = precision == .bf16 ? 2 : 4
+        var sources: [(UnsafePointer<Float>, Int, Int)] = [], index: [UnsafePointer<Float>: Int] = [:], total = 0
+        for r in ranges {
+            index[base + r.lowerBound] = sources.count
+            sources.append((base + r.lowerBound, r.count, total))
+            total += r.count
+        }
+        self.sources = sources
+        self.index = index
+        storage = UnsafeMutableRawPointer.allocate(byteCount: max(1, total) * elementBytes, alignment: 64)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Re-rounds every matrix from its fp32 master (after the weights changed).
+    public func refresh() {
+        for s in sources {
+            Parallel.chunks(s.count, minPerChunk: 1 << 14) { _, r in
+                if precision == .bf16 {
+                    let out = (storage + (s.offset + r.lowerBound) * 2).assumingMemoryBound(to: UInt16.self)
+                    ck_bf16_from_f32(out, s.pointer + r.lowerBound, 1, r.count, r.count)
+                } else {
+                    let out = (storage + (s.offset + r.lowerBound) * 4).assumingMemoryBound(to: Float.self)
+                    ck_bf16_round(out, s.pointer + r.lowerBound, 1, r.count, r.count, r.count)
+                }
+            }
+        }
+    }
+
+    /// The rounded copy of the matrix whose fp32 master starts at `w`, or nil.
+    public func matrix(_ w: UnsafePointer<Float>) -> MatrixData? {
+        guard let i = index[w] else { return nil }
+        let p = storage + sources[i].offset * elementBytes
+        return precision == .bf16 ? .bf16(p.assumingMemoryBound(to: UInt16.self)) : .fp32(p.assumingMemoryBound(to: Float.self))
+    }
+}
