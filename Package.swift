@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "FileIO", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["JSON", "Models", "Kernels", "SafeTensors", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "FileIO", "SafeTensors", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Kernels", "FileIO", "JSON", "SafeTensors", "Tokenizers", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Charts", "TestSupport"]),
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),

@@ -5,6 +5,20 @@
 // its tokens), which is exact for poolings that ignore padding and saves the padded positions'
 // compute. Validated against the config (ids in range, rows within the position table) so the
 // kernels can index without checks.
+//
+// Pad queries (for the Mirror-BERT scripts' `mean` over padding, without padding's compute): a row
+// of L real tokens that a padded batch would pad to T gets k = min(K, T − L) of its T − L pad
+// positions appended as query-only tokens — pad id, type 0, key mask 0 (no token attends to
+// them), and the position id the padded row gives that position — at
+//   p_i = L + ⌊(2i + 1)(T − L) / 2k⌋,  i = 0 ..< k   (spread evenly over L ..< T),
+// each with pooling weight (T − L)/k (real tokens 1), so the weighted mean
+//   e = Σ_t w_t h_t / Σ_t w_t,  Σ_t w_t = L + k·(T − L)/k = T,
+// estimates the padded row's mean over all T positions; with K ≥ T − L it is that mean (up to
+// rounding), since a pad position's hidden state depends only on the row's real tokens and its
+// own position id.
+// MPNet is the exception: its relative position bias is indexed by slot within the row, not by
+// position id, so a pad query at slot L + i is biased as if it were at position L + i rather than
+// p_i — an approximation, exact only when k = T − L. The arm is meant for BERT-family models.
 
 import Tokenizers
 
@@ -22,6 +36,8 @@ public struct EncoderInput: Sendable {
     public var positions: [Int32]
     /// 1 for real tokens, 0 for padding (the attention mask).
     public var keep: [Int32]
+    /// Per-token weights for `mean` pooling; nil means 1 for every token. Set for pad queries.
+    public var poolingWeights: [Float]?
 
     /// Tokens in the layout, Σ lengths.
     public var tokens: Int { ids.count }
@@ -112,6 +128,50 @@ extension EncoderInput {
                       typeIds: encodings.flatMap(\.typeIds),
                       attentionMask: [Int32](repeating: 1, count: encodings.reduce(0) { $0 + $1.ids.count }),
                       config: config)
+    }
+
+    /// Packed with at most `padQueries` (K ≥ 1) pad queries per row (see the header): row b is
+    /// encodings[b]'s L tokens, then k = min(K, T − L) of the positions L ..< T a batch padded to
+    /// `paddedLength` T would give it, weighted (T − L)/k for `mean` pooling.
+    public init(packing encodings: [Encoding], padQueries K: Int, paddedLength T: Int, padTokenId: Int32,
+                config: EncoderConfig) throws {
+        precondition(K >= 1, "at least one pad query per row")
+        guard T <= config.maxSequenceLength else {
+            throw ModelError.invalidInput(
+                "padded length \(T) exceeds the model's limit of \(config.maxSequenceLength) tokens (max_position_embeddings \(config.maxPositions))")
+        }
+        var lengths: [Int] = [], ids: [Int32] = [], typeIds: [Int32] = [], keep: [Int32] = []
+        var positions: [Int32] = [], weights: [Float] = []
+        for e in encodings {
+            let L = e.ids.count
+            guard L >= 1 && L <= T else {
+                throw ModelError.invalidInput("a row of \(L) tokens cannot be padded to \(T) (1 ... \(T) tokens required)")
+            }
+            // The positions of the padded row, real tokens and padding alike.
+            let padded = Self.positionIds(ids: e.ids + [Int32](repeating: padTokenId, count: T - L), lengths: [T], config: config)
+            let slots = Self.padQuerySlots(realLength: L, paddedLength: T, count: min(K, T - L))
+            ids += e.ids
+            typeIds += e.typeIds
+            keep += [Int32](repeating: 1, count: L)
+            positions += padded[0..<L]
+            weights += [Float](repeating: 1, count: L)
+            let w = slots.isEmpty ? 0 : Float(T - L) / Float(slots.count)
+            for p in slots {
+                ids.append(padTokenId); typeIds.append(0); keep.append(0)
+                positions.append(padded[p]); weights.append(w)
+            }
+            lengths.append(L + slots.count)
+        }
+        try self.init(lengths: lengths, ids: ids, typeIds: typeIds, attentionMask: keep, config: config)
+        self.positions = positions
+        poolingWeights = weights
+    }
+
+    /// The padded positions a row of `realLength` L keeps as `count` k pad queries:
+    /// L + ⌊(2i + 1)(T − L) / 2k⌋ for i in 0 ..< k (the midpoints of k equal parts of L ..< T).
+    static func padQuerySlots(realLength L: Int, paddedLength T: Int, count k: Int) -> [Int] {
+        precondition(k >= 0 && k <= T - L, "at most one pad query per pad position")
+        return (0..<k).map { i in L + (2 * i + 1) * (T - L) / (2 * k) }
     }
 
     /// Padded to `length` tokens per row (`nil`: to the longest), or packed without padding when

@@ -8,8 +8,8 @@
 // sentence-transformers' "mean" is the masked mean (`mean-masked` here): a folder cannot declare
 // the Mirror-BERT scripts' mean over padding, and sentence-transformers refuses unknown keys in
 // these files. What `train` pooled with is recorded in training_args.json ("pooling",
-// "max_length", "padded_rows"), which `info` shows. Without modules.json, sentence-transformers
-// pools with its mean; so does this tool's default.
+// "max_length", "padded_rows", "pad_queries" when set), which `info` shows. Without modules.json,
+// sentence-transformers pools with its mean; so does this tool's default.
 
 import FileIO
 import Foundation
@@ -34,6 +34,9 @@ public struct FolderSettings: Equatable, Sendable {
         public var maxLength: Int
         /// Rows were padded to `maxLength` (so `mean` included the padding).
         public var padded: Bool
+        /// Rows were packed with at most this many pad queries each (`mean` weighted them to stand
+        /// for the padding); nil when the run had none.
+        public var padQueries: Int? = nil
     }
 
     public init(pooling: Pooling? = nil, normalize: Bool = false, maxLength: Int? = nil, unappliedModules: [String] = [],
@@ -57,6 +60,7 @@ public struct FolderSettings: Equatable, Sendable {
         var pooling: Pooling
         var max_length: Int
         var padded_rows: Bool?
+        var pad_queries: Int?
     }
 
     /// Reads the folder's sentence-transformers files (each optional); a file that is there but
@@ -90,7 +94,8 @@ public struct FolderSettings: Equatable, Sendable {
         let argsURL = directory.appendingPathComponent("training_args.json")
         if let args = try decodeIfPresent(TrainingArguments.self, argsURL) {
             settings.training = TrainingPooling(pooling: args.pooling, maxLength: args.max_length,
-                                                padded: args.padded_rows ?? !args.pooling.isPaddingIndependent)
+                                                padded: args.padded_rows ?? !args.pooling.isPaddingIndependent,
+                                                padQueries: args.pad_queries)
         }
         return settings
     }

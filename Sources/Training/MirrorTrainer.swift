@@ -12,7 +12,8 @@ import Tokenizers
 public struct StepResult: Sendable {
     public let step: Int
     public let loss: Float
-    /// Real (non-padding) tokens and padded positions processed in this step.
+    /// Real (non-padding) tokens, and all token positions processed in this step (padding or pad
+    /// queries included).
     public let tokens: Int
     public let paddedTokens: Int
     public let learningRate: Double
@@ -65,9 +66,16 @@ public final class MirrorTrainer {
     public func step(view1: [String], view2: [String]) throws -> StepResult {
         precondition(view1.count == view2.count && !view1.isEmpty, "two views of the same batch")
         let encodings = Profiler.section("tokenize") { (view1 + view2).map { tokenizer.encode($0, maxLength: options.maxLength) } }
-        // Padding-free (packed) rows unless the pooling depends on padding or --pad-to-max asks for it.
-        let input = try EncoderInput(encodings, padTo: options.maxLength, packed: !options.padsToMax,
+        // Padding-free (packed) rows unless the pooling depends on padding or --pad-to-max asks for
+        // it; mean pooling with pad queries packs each row with a few of its padding positions.
+        let input: EncoderInput
+        if let k = options.padQueries {
+            input = try EncoderInput(packing: encodings, padQueries: k, paddedLength: options.maxLength,
                                      padTokenId: tokenizer.padTokenId, config: encoder.config)
+        } else {
+            input = try EncoderInput(encodings, padTo: options.maxLength, packed: !options.padsToMax,
+                                     padTokenId: tokenizer.padTokenId, config: encoder.config)
+        }
         return try step(input: input)
     }
 

@@ -20,10 +20,11 @@ public enum RecomputePolicy: String, Sendable, Equatable, CaseIterable, Codable 
 /// style, one key per field, numbers as given (`0.1`, not `0.10000000149011612`):
 ///   {"mode", "epochs", "batch_size", "lr", "weight_decay", "warmup_steps", "tau", "max_length",
 ///    "span_mask", "mask_token" (absent: the tokenizer's), "dropout", "drophead", "pooling", "seed",
-///    "pad_to_max" (the flag; padding is also forced by mean pooling), "distinct_texts_per_batch",
-///    "held_out", "monitor_every", "recompute"}
+///    "pad_to_max" (the flag; padding is also forced by mean pooling without pad queries),
+///    "pad_queries" (absent: none, mean pads rows), "distinct_texts_per_batch", "held_out",
+///    "monitor_every", "recompute"}
 /// Every other key is required, so a file written by another version fails naming the key
-/// instead of silently taking a default.
+/// instead of silently taking a default (files from before "pad_queries" decode as without them).
 public struct TrainOptions: Sendable, Equatable {
     public var mode: CorpusMode
     public var epochs: Int
@@ -43,8 +44,12 @@ public struct TrainOptions: Sendable, Equatable {
     public var pooling: Pooling
     public var seed: UInt64
     /// Pad every row to `maxLength` (the reference) instead of packing rows without padding.
-    /// Always on for `mean` pooling, whose result depends on the padding.
+    /// Always on for `mean` pooling without `padQueries`, whose result depends on the padding.
     public var padToMax: Bool
+    /// `mean` pooling on packed rows, each followed by at most this many of its padding positions
+    /// as query-only tokens weighted to stand for all of them (EncoderInput's pad queries),
+    /// instead of padding rows to `maxLength`; nil: padded rows.
+    public var padQueries: Int?
     /// Keep repeated texts out of one batch (they would be each other's false negatives).
     public var distinctTextsPerBatch: Bool
     /// Fraction of the corpus held out to report alignment and uniformity during training.
@@ -58,7 +63,7 @@ public struct TrainOptions: Sendable, Equatable {
         var o = TrainOptions(
             mode: mode, epochs: 1, batchSize: 200, learningRate: 2e-5, weightDecay: 0.01, warmupSteps: 0,
             temperature: 0.04, maxLength: 50, spanMask: 5, maskToken: nil, dropout: 0.1, drophead: 0,
-            pooling: .mean, seed: 42, padToMax: false, distinctTextsPerBatch: true, heldOutFraction: 0,
+            pooling: .mean, seed: 42, padToMax: false, padQueries: nil, distinctTextsPerBatch: true, heldOutFraction: 0,
             monitorEvery: 0)
         switch mode {
         case .sentence: break
@@ -70,8 +75,8 @@ public struct TrainOptions: Sendable, Equatable {
         return o
     }
 
-    /// True if rows are padded to `maxLength` (else packed without padding).
-    public var padsToMax: Bool { padToMax || !pooling.isPaddingIndependent }
+    /// True if rows are padded to `maxLength` (else packed, without padding or with pad queries).
+    public var padsToMax: Bool { padToMax || (!pooling.isPaddingIndependent && padQueries == nil) }
 
     /// Whether a run of `config` recomputes activations: `auto` turns it on when the stored
     /// activations of a full batch (2B rows of `maxLength`) would exceed a quarter of memory.
@@ -110,6 +115,13 @@ public struct TrainOptions: Sendable, Equatable {
         if !(drophead >= 0 && drophead < 1) { return p(.drophead, "must be in [0, 1)") }
         if !(heldOutFraction >= 0 && heldOutFraction < 1) { return p(.heldOutFraction, "must be in [0, 1)") }
         if monitorEvery < 0 { return p(.monitorEvery, "must be ≥ 0") }
+        if let padQueries {
+            if padQueries < 1 { return p(.padQueries, "must be at least 1") }
+            if pooling != .mean {
+                return p(.padQueries, "applies only to mean pooling (\(pooling.rawValue) does not depend on padding)")
+            }
+            if padToMax { return p(.padQueries, "conflicts with pad_to_max: pad queries replace padding rows to max length") }
+        }
         return nil
     }
 }
@@ -120,7 +132,7 @@ extension TrainOptions: Codable {
     public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
         case mode, epochs, batchSize = "batch_size", learningRate = "lr", weightDecay = "weight_decay"
         case warmupSteps = "warmup_steps", temperature = "tau", maxLength = "max_length", spanMask = "span_mask"
-        case maskToken = "mask_token", dropout, drophead, pooling, seed, padToMax = "pad_to_max"
+        case maskToken = "mask_token", dropout, drophead, pooling, seed, padToMax = "pad_to_max", padQueries = "pad_queries"
         case distinctTextsPerBatch = "distinct_texts_per_batch", heldOutFraction = "held_out"
         case monitorEvery = "monitor_every", recompute
     }

@@ -31,7 +31,9 @@ struct InfoCommand: ParsableCommand {
         ]
         lines.append("embeddings:   \(declared.joined(separator: ", ")) (sentence-transformers files; encode, index, search and serve use these unless a flag says otherwise)")
         if let t = s.training {
-            lines.append("trained:      by mirror-bert with \(t.pooling.rawValue) pooling, max length \(t.maxLength)\(t.padded ? ", rows padded to it" : ", packed rows")\(t.pooling == .mean ? " (the paper's mean over padding; sentence-transformers' mean is mean-masked)" : "")")
+            let rows = t.padded ? ", rows padded to it"
+                : t.padQueries.map { ", packed rows with up to \($0) pad queries each" } ?? ", packed rows"
+            lines.append("trained:      by mirror-bert with \(t.pooling.rawValue) pooling, max length \(t.maxLength)\(rows)\(t.pooling == .mean ? " (the paper's mean over padding; sentence-transformers' mean is mean-masked)" : "")")
         }
         for module in s.unappliedModules {
             lines.append("warning:      modules.json lists \(module), which mirror-bert does not apply")

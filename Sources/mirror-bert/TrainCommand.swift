@@ -56,7 +56,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Drophead probability per example, layer and head (default 0).") var drophead: Float?
     @Option(help: "cls | mean | mean-masked (default: mean sentence, cls word/pairs).") var pooling: Pooling?
     @Option(help: "Random seed (default 42).") var seed: UInt64?
-    @Flag(help: "Pad every batch to --max-length as the reference does (always so for mean pooling).") var padToMax = false
+    @Flag(help: "Pad every batch to --max-length as the reference does (always so for mean pooling without --pad-queries).")
+    var padToMax = false
+    @Option(help: "Mean pooling on packed rows: each row followed by at most K of its padding positions as query-only tokens, weighted to stand for all of them, instead of padding to --max-length (default: padded rows).")
+    var padQueries: Int?
     @Flag(help: "Allow repeated texts in one batch, as the reference does (they become false negatives).")
     var allowDuplicatesInBatch = false
     @Option(help: "Fraction of the corpus held out to report alignment and uniformity (default 0).") var heldOut: Double?
@@ -68,6 +71,9 @@ struct TrainCommand: ParsableCommand {
     /// Options for a new run: the mode's defaults, then the flags.
     func options() throws -> TrainOptions {
         var o = try applyFlags(to: TrainOptions.defaults(for: mode ?? .sentence))
+        if padToMax && padQueries != nil {
+            throw ValidationError("--pad-queries and --pad-to-max conflict: pad queries replace padding rows to --max-length")
+        }
         o.padToMax = padToMax
         o.distinctTextsPerBatch = !allowDuplicatesInBatch
         o.recompute = recompute ?? .auto
@@ -124,6 +130,7 @@ struct TrainCommand: ParsableCommand {
         if let seed { o.seed = seed }
         if let heldOut { o.heldOutFraction = heldOut }
         if let monitorEvery { o.monitorEvery = monitorEvery }
+        if let padQueries { o.padQueries = padQueries }
         if let saveEvery, saveEvery < 1 { throw ValidationError("--save-every must be at least 1") }
         return o
     }
@@ -213,11 +220,18 @@ struct TrainCommand: ParsableCommand {
             \(data.blankLines > 0 ? " (\(data.blankLines) blank lines skipped)" : ""), \
             \(run.plan.heldOutIndices.count > 0 ? "\(run.plan.heldOutIndices.count) held out, " : "")\
             \(run.totalSteps) steps of \(o.batchSize) × 2 views, τ \(o.temperature), \
-            pooling \(o.pooling.rawValue), max length \(o.maxLength)\(o.padsToMax ? " (padded)" : "")\
+            pooling \(o.pooling.rawValue), max length \(o.maxLength)\(Self.layout(o))\
             \(o.spanMask > 0 ? ", span mask \(o.spanMask) → \(run.trainer.maskToken)" : "")\
             \(run.trainer.recomputes ? ", recomputing activations" : ""), \
             \(PrecisionOption.describe(job.precision, request: precisionOption.precision))
             """)
+    }
+
+    /// How rows are laid out, as said after the max length: " (padded)", " (packed, K pad queries
+    /// per row)", or nothing for packed rows.
+    static func layout(_ o: TrainOptions) -> String {
+        if let k = o.padQueries { return " (packed, \(k) pad \(k == 1 ? "query" : "queries") per row)" }
+        return o.padsToMax ? " (padded)" : ""
     }
 
     /// Writes a resumable checkpoint of the run's current step.
@@ -301,8 +315,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// training_args.json: the options' JSON form (as in trainer_state.json), then whether rows
-    /// were padded (`pad_to_max` is the flag; mean pooling pads regardless), the products'
-    /// precision, the model and the corpus.
+    /// were padded (`pad_to_max` is the flag; mean pooling pads unless `pad_queries` is set), the
+    /// products' precision, the model and the corpus.
     static func trainingArguments(_ o: TrainOptions, precision: Precision, corpus: URL, model: URL) throws -> Data {
         guard case let .object(members) = try JSONValueEncoder().encode(o) else { preconditionFailure("options encode as a JSON object") }
         let all = members + [("padded_rows", .bool(o.padsToMax)), ("precision", .string(precision.rawValue)),

@@ -65,6 +65,43 @@ struct TrainEvalSmokeTests {
         #expect(e.status == 0 && e.stdout.contains("STS12"), "\(e)")
     }
 
+    /// --pad-queries: mean pooling on packed rows, recorded in training_args.json and shown by
+    /// info; a checkpoint resumes with it, and flags that conflict with it are refused.
+    @Test func padQueriesTrainPackedRowsAndRecordThem() throws {
+        let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
+        let (model, corpus, _) = try setUp(tmp)
+        let out = tmp.file("trained"), resumed = tmp.file("resumed")
+        // 40 lines in batches of 20: 2 steps.
+        let args = ["train", "--model", model.path, "--corpus", corpus.path, "--batch-size", "20", "--max-length", "24"]
+        let r = try MirrorBERTExecutable.run(args + ["--pad-queries", "4", "--output", out.path, "--save-every", "1"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("pooling mean, max length 24 (packed, 4 pad queries per row)"), "\(r)")
+        let argsData = try Data(contentsOf: out.appendingPathComponent("training_args.json"))
+        let json = try JSONSerialization.jsonObject(with: argsData) as! [String: Any]
+        #expect(json["pad_queries"] as? Int == 4 && json["padded_rows"] as? Bool == false && json["pad_to_max"] as? Bool == false,
+                "\(json)")
+        let training = try FolderSettings.read(out).training
+        #expect(training?.pooling == .mean && training?.padded == false && training?.padQueries == 4, "\(String(describing: training))")
+        let info = try MirrorBERTExecutable.run(["info", "--model", out.path])
+        #expect(info.stdout.contains("with mean pooling, max length 24, packed rows with up to 4 pad queries each"), "\(info)")
+
+        // Resuming keeps the checkpoint's pad queries (given again or not) and refuses another count.
+        let checkpoint = URL(fileURLWithPath: out.path + "-checkpoints/step-000001").path
+        var c = try MirrorBERTExecutable.run(["train", "--resume", checkpoint, "--output", resumed.path, "--pad-queries", "4"])
+        #expect(c.status == 0 && c.stderr.contains("(packed, 4 pad queries per row)"), "\(c)")
+        #expect(try Data(contentsOf: resumed.appendingPathComponent("model.safetensors"))
+                == Data(contentsOf: out.appendingPathComponent("model.safetensors")))
+        c = try MirrorBERTExecutable.run(["train", "--resume", checkpoint, "--output", resumed.path, "--pad-queries", "5"])
+        #expect(c.status != 0 && c.stderr.contains("--pad-queries 5 (checkpoint: 4)"), "\(c)")
+
+        for (extra, message) in [(["--pad-queries", "4", "--pad-to-max"], "--pad-queries and --pad-to-max conflict"),
+                                 (["--pad-queries", "4", "--pooling", "cls"], "--pad-queries applies only to mean pooling"),
+                                 (["--pad-queries", "0"], "--pad-queries must be at least 1")] {
+            let e = try MirrorBERTExecutable.run(args + ["--output", tmp.file("refused").path] + extra)
+            #expect(e.status != 0 && e.stderr.contains(message), "\(e)")
+        }
+    }
+
     @Test func sameSeedGivesIdenticalModelFiles() throws {
         let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
         let (model, corpus, _) = try setUp(tmp)
