@@ -11,6 +11,7 @@ Pinned: torch 2.13.0 (CPU wheel), transformers 5.24.0, pytorch-metric-learning 2
 (Scripts/reference/requirements.txt; ../shared/scripts/reference-venv.sh makes the venv).
 """
 import argparse
+import contextlib
 import json
 import resource
 import time
@@ -41,8 +42,11 @@ def main():
     p.add_argument("--max-length", type=int, default=50)
     p.add_argument("--lines", type=int, default=2000)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--autocast", choices=["none", "bf16"], default="none",
+                   help="bf16: torch.autocast('cpu', dtype=torch.bfloat16) around the forward passes, as users run it")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if a.autocast == "bf16" else contextlib.nullcontext
     torch.manual_seed(0)
     np.random.seed(0)
     L, H, nh, I = SHAPES[a.shape]
@@ -51,7 +55,7 @@ def main():
                      intermediate_size=I, max_position_embeddings=512)
     model = BertModel(cfg)
     lines = [l for l in open(a.corpus, encoding="utf-8").read().split("\n") if l]
-    out = {"shape": a.shape, "mode": a.mode, "threads": a.threads}
+    out = {"shape": a.shape, "mode": a.mode, "threads": a.threads, "precision": "bf16-autocast" if a.autocast == "bf16" else "fp32"}
     if a.mode == "train":
         from pytorch_metric_learning.losses import NTXentLoss
         loss_fn = NTXentLoss(temperature=0.04)
@@ -66,8 +70,10 @@ def main():
             v2 = tok([erase_and_mask(t) for t in texts], max_length=a.max_length, padding="max_length",
                      truncation=True, return_tensors="pt")
             opt.zero_grad()
-            e1 = model(**v1).last_hidden_state.mean(1)
-            e2 = model(**v2).last_hidden_state.mean(1)
+            with autocast():
+                e1 = model(**v1).last_hidden_state.mean(1)
+                e2 = model(**v2).last_hidden_state.mean(1)
+            e1, e2 = e1.float(), e2.float()
             labels = torch.arange(e1.size(0))
             loss = loss_fn(torch.cat([e1, e2]), torch.cat([labels, labels]))
             loss.backward()
@@ -84,8 +90,8 @@ def main():
         texts = lines[:a.lines]
         def run(batch):
             enc = tok(batch, padding=True, truncation=True, max_length=a.max_length, return_tensors="pt")
-            with torch.no_grad():
-                h = model(**enc).last_hidden_state
+            with torch.no_grad(), autocast():
+                h = model(**enc).last_hidden_state.float()
             m = enc["attention_mask"].unsqueeze(-1).float()
             return (h * m).sum(1) / m.sum(1)
         run(texts[:64])

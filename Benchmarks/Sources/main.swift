@@ -69,7 +69,8 @@ if mode == "gemm" {  // the linear layers' products at --tokens × --in × --out
     if let t = options["--threads"], let n = Int(t) { Parallel.threads = n; BLAS.threads = n }
     let rows = gemmBenchmark(tokens: Int(options["--tokens"] ?? "20000") ?? 20000, inFeatures: Int(options["--in"] ?? "384") ?? 384,
                              outFeatures: Int(options["--out"] ?? "1536") ?? 1536, repeats: Int(options["--repeats"] ?? "5") ?? 5)
-    report(["mode": .string("gemm"), "library": .string(BLAS.library), "threads": .int(BLAS.threads), "products": .array(rows)])
+    report(["mode": .string("gemm"), "library": .string(BLAS.library), "threads": .int(BLAS.threads),
+            "native_bf16": .bool(Precision.hasNativeBF16), "products": .array(rows)])
     exit(0)
 }
 guard let corpus = options["--corpus"], let tokenizerDir = options["--tokenizer"] else { fail("--corpus and --tokenizer are required") }
@@ -126,6 +127,7 @@ if mode == "train" {
     var o = TrainOptions.defaults(for: .sentence)
     o.batchSize = batchSize; o.maxLength = maxLength; o.pooling = pooling; o.padToMax = flags.contains("--pad-to-max")
     if let r = options["--recompute"] { guard let p = RecomputePolicy(rawValue: r) else { fail("--recompute auto|on|off") }; o.recompute = p }
+    if let k = options["--pad-queries"] { guard let n = Int(k) else { fail("--pad-queries K") }; o.padQueries = n }
     let trainer = try MirrorTrainer(encoder: encoder, tokenizer: tokenizer, options: o)
     result["recompute"] = .bool(trainer.recomputes)
     var augment = Rng(seed: 2)
