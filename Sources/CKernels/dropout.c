@@ -40,3 +40,8 @@ void ck_dropout_backward(float *dx, const float *dy, long n, float p, uint64_t s
         dx[i] = accumulate ? dx[i] + g : g;
     }
 }
+
+CK_MULTIVERSION
+void ck_dropout_backward_kept(float *d, const float *kept, long n, float scale) {
+    for (long i = 0; i < n; i++) d[i] = kept[i] != 0 ? d[i] * scale : 0;
+}

@@ -17,6 +17,10 @@
 //   dQ = s·dS K;    dK = s·dSᵀ Q;  dR_h += Σ_b dS.
 // The (row, head) pairs are split across threads by cost (∝ L_b²); the small products are C
 // kernels (smallmatmul.c), so BLAS's own threading is never involved here.
+// Training passes `probsUsed` (laid out like probs): the forward keeps P′ there (dropped and, under
+// bf16, rounded), so the backward reads it instead of regenerating the dropout mask: where P > 0,
+// P′ = 0 exactly when the entry was dropped (a kept entry is P/(1−p) > 0, and bf16 keeps fp32's
+// exponent range), and where P = 0 the softmax backward zeroes the entry whatever the mask.
 // With `roundsProducts` (bf16 precision) every product input is a bf16 value: Q/K/V and dO
 // arrive rounded (the encoder rounds them in place, as products are their only readers), and
 // P′ and dS are rounded here into the copies the products read; softmax and its backward use the
@@ -85,7 +89,7 @@ public enum Attention {
     /// (pre-dropout). `headScale` (B, heads) or nil; `bias` (heads, T, T), T = layout.maxLength,
     /// or nil. `scratch` holds `layout.scratchCount` floats.
     public static func forward(
-        ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+        ctx: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, probsUsed: UnsafeMutablePointer<Float>? = nil,
         qkv: UnsafePointer<Float>, keep: UnsafePointer<Int32>, layout: AttentionLayout,
         dropout: DropoutSite?, headScale: UnsafePointer<Float>?, bias: UnsafePointer<Float>? = nil,
         roundsProducts: Bool = false, scratch: UnsafeMutablePointer<Float>
@@ -105,13 +109,14 @@ public enum Attention {
                 ck_matmul_nn(p, q, kt, T, T, d, 3 * H, T, T, 1, 0)
                 ck_softmax_masked_forward(p, T, T, T, scale, keep + row, bias.map { $0 + h * Tm * Tm }, Tm)
                 var pUsed = UnsafePointer(p)
+                let kept = probsUsed.map { $0 + first } ?? work  // where P′ goes
                 if let drop {
-                    Dropout.forwardSerial(y: work, x: p, count: T * T, site: drop, first: first)
-                    pUsed = UnsafePointer(work)
+                    Dropout.forwardSerial(y: kept, x: p, count: T * T, site: drop, first: first)
+                    pUsed = UnsafePointer(kept)
                 }
                 if roundsProducts {
-                    ck_bf16_round(work, pUsed, 1, T * T, T * T, T * T)
-                    pUsed = UnsafePointer(work)
+                    ck_bf16_round(kept, pUsed, 1, T * T, T * T, T * T)
+                    pUsed = UnsafePointer(kept)
                 }
                 let g = headScale?[bh] ?? 1
                 ck_matmul_nn(ctx + row * H + h * d, pUsed, v, T, d, T, T, 3 * H, H, g, 0)
@@ -124,7 +129,7 @@ public enum Attention {
     /// holds `layout.scratchCount` floats.
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, dctx: UnsafePointer<Float>,
-        qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>, layout: AttentionLayout,
+        qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>, probsUsed: UnsafePointer<Float>? = nil, layout: AttentionLayout,
         dropout: DropoutSite?, headScale: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>? = nil,
         roundsProducts: Bool = false, scratch: UnsafeMutablePointer<Float>
     ) {
@@ -158,19 +163,27 @@ public enum Attention {
                     continue
                 }
                 var pUsed = p
-                if let drop {
-                    Dropout.forwardSerial(y: pDrop, x: p, count: T * T, site: drop, first: first)
-                    pUsed = UnsafePointer(pDrop)
-                }
-                if roundsProducts {
-                    ck_bf16_round(pDrop, pUsed, 1, T * T, T * T, T * T)
-                    pUsed = UnsafePointer(pDrop)
+                if let probsUsed, drop != nil || roundsProducts {
+                    pUsed = probsUsed + first  // the forward's P′
+                } else {
+                    if let drop {
+                        Dropout.forwardSerial(y: pDrop, x: p, count: T * T, site: drop, first: first)
+                        pUsed = UnsafePointer(pDrop)
+                    }
+                    if roundsProducts {
+                        ck_bf16_round(pDrop, pUsed, 1, T * T, T * T, T * T)
+                        pUsed = UnsafePointer(pDrop)
+                    }
                 }
                 ck_transpose(vt, v, T, d, 3 * H)
                 ck_matmul_nn(dp, dO, vt, T, T, d, H, T, T, g, 0)            // dP′ = g·dO Vᵀ
                 ck_matmul_tn(dv, pUsed, dO, T, d, T, T, H, 3 * H, g, 0)     // dV = g·P′ᵀ dO
                 if let drop {
-                    Dropout.backwardSerial(dx: dp, dy: dp, count: T * T, site: drop, first: first, accumulate: false)
+                    if probsUsed != nil {  // the mask is where P′ is zero (see the header)
+                        ck_dropout_backward_kept(dp, pUsed, T * T, 1 / (1 - drop.p))
+                    } else {
+                        Dropout.backwardSerial(dx: dp, dy: dp, count: T * T, site: drop, first: first, accumulate: false)
+                    }
                 }
                 ck_softmax_backward(dp, p, T, T, T)                          // dS
                 if dBias != nil {

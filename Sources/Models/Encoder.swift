@@ -145,7 +145,8 @@ public final class Encoder {
         }
         Profiler.section("fwd attention") {
             input.keep.withUnsafeBufferPointer { keep in
-                Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, qkv: a.qkv.pointer,
+                Attention.forward(ctx: a.ctx.pointer, probs: a.probs.pointer, probsUsed: ws.training ? a.probsUsed.pointer : nil,
+                                  qkv: a.qkv.pointer,
                                   keep: keep.baseAddress!, layout: attention, dropout: noise?.probabilitySite(layer: l),
                                   headScale: headScale, bias: bias, roundsProducts: precision.roundsToBF16,
                                   scratch: ws.attentionScratch.pointer)

@@ -87,7 +87,8 @@ extension Encoder {
         // Self-attention: dIn += ∂L/∂x through qkv = x·Wqkvᵀ + b.
         let headScale: UnsafePointer<Float>? = (noise?.drophead ?? 0) > 0 ? UnsafePointer(ws.headScales[l].pointer) : nil
         Profiler.section("bwd attention") {
-            Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer, layout: attention,
+            Attention.backward(dqkv: s.gQKV.pointer, dctx: gCtx, qkv: a.qkv.pointer, probs: a.probs.pointer,
+                               probsUsed: a.probsUsed.pointer, layout: attention,
                                dropout: noise?.probabilitySite(layer: l), headScale: headScale, dBias: dBias,
                                roundsProducts: precision.roundsToBF16, scratch: ws.attentionScratch.pointer)
         }

@@ -10,6 +10,7 @@ import Kernels
 final class LayerActivations {
     let qkv: FloatBuffer      // (N, 3H) Q/K/V projections
     let probs: FloatBuffer    // (Σ_b heads·L_b²) attention probabilities before dropout
+    let probsUsed: FloatBuffer  // (Σ_b heads·L_b²) what the context product read: dropped, bf16-rounded
     let ctx: FloatBuffer      // (N, H) attention output per head, after drophead
     let attentionOutput: ResidualOutput.Saved  // x + dropout(ctx·Woᵀ + bo) and its LayerNorm statistics
     let h1: FloatBuffer       // (N, H) LayerNorm₁ output
@@ -20,6 +21,7 @@ final class LayerActivations {
     init(tokens N: Int, probs: Int, hidden H: Int, intermediate I: Int) {
         qkv = FloatBuffer(count: N * 3 * H)
         self.probs = FloatBuffer(count: probs)
+        probsUsed = FloatBuffer(count: probs)  // mapped lazily: an inference pass never touches it
         ctx = FloatBuffer(count: N * H)
         attentionOutput = ResidualOutput.Saved(tokens: N, hidden: H)
         h1 = FloatBuffer(count: N * H)
@@ -80,7 +82,7 @@ public final class EncoderWorkspace {
     /// scratch, not the parameters), without and with recomputation.
     public static func trainingBytes(config c: EncoderConfig, batch: Int, sequence: Int, recompute: Bool) -> Int {
         let N = batch * sequence, H = c.hiddenSize, I = c.intermediateSize
-        let perLayer = N * (7 * H + 2 * I + 4) + batch * c.heads * sequence * sequence
+        let perLayer = N * (7 * H + 2 * I + 4) + 2 * batch * c.heads * sequence * sequence
         let layers = recompute ? 1 : c.layers
         let inputs = (c.layers + 1) * N * H
         let scratch = N * (8 * H + I)

@@ -113,6 +113,34 @@ import TestSupport
         if !packed { for bh in 2..<4 { for i in 0..<5 { for j in 3..<5 { #expect(savedProbs[(bh * 5 + i) * 5 + j] == 0) } } } }
     }
 
+    /// Training keeps P′ (dropped, optionally bf16-rounded) from the forward; the backward that
+    /// reads the mask off it equals the one that regenerates the mask.
+    @Test(arguments: [false, true])
+    func attentionBackwardFromSavedDroppedProbabilities(rounds: Bool) {
+        let site = DropoutSite(p: 0.3, seed: 9, stream: 1)
+        var r = TestRandom(5)
+        let shape = AttentionLayout(heads: 2, headDim: 3, offsets: [0, 5], lengths: [5, 3])
+        let H = shape.hidden, N = shape.tokens
+        let qkv = r.normals(N * 3 * H).map { rounds ? Float(bitPattern: $0.bitPattern & 0xFFFF_0000) : $0 }
+        let keep = [Int32](repeating: 1, count: N), w = r.normals(N * H)
+        var scratch = [Float](repeating: 0, count: shape.scratchCount)
+        var probs = [Float](repeating: 0, count: shape.probabilityCount), used = probs
+        var ctxSaved = [Float](repeating: 0, count: N * H), ctxPlain = ctxSaved
+        Attention.forward(ctx: &ctxSaved, probs: &probs, probsUsed: &used, qkv: qkv, keep: keep, layout: shape, dropout: site,
+                          headScale: nil, roundsProducts: rounds, scratch: &scratch)
+        Attention.forward(ctx: &ctxPlain, probs: &probs, qkv: qkv, keep: keep, layout: shape, dropout: site,
+                          headScale: nil, roundsProducts: rounds, scratch: &scratch)
+        #expect(ctxSaved == ctxPlain)
+        #expect(used.contains(0) && used.filter { $0 != 0 }.count > used.count / 2, "some entries dropped, most kept")
+        var fromSaved = [Float](repeating: 0, count: N * 3 * H), regenerated = fromSaved
+        Attention.backward(dqkv: &fromSaved, dctx: w, qkv: qkv, probs: probs, probsUsed: used, layout: shape, dropout: site,
+                           headScale: nil, roundsProducts: rounds, scratch: &scratch)
+        Attention.backward(dqkv: &regenerated, dctx: w, qkv: qkv, probs: probs, layout: shape, dropout: site,
+                           headScale: nil, roundsProducts: rounds, scratch: &scratch)
+        let c = closeness("dqkv", fromSaved, regenerated, atol: 1e-6, rtol: 1e-6)
+        #expect(c.ok, "\(c)")
+    }
+
     @Test func dropoutKeepsTheRightFractionScalesAndReplaysItsMask() {
         let n = 200_000, p: Float = 0.1
         let x = [Float](repeating: 1, count: n)

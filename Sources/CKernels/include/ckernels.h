@@ -46,6 +46,10 @@ void ck_dropout_forward(float *y, const float *x, long n, float p, uint64_t seed
 void ck_dropout_backward(float *dx, const float *dy, long n, float p, uint64_t seed,
                          uint64_t stream, uint64_t first, int accumulate);
 
+/// In place: d ← d·scale where kept ≠ 0, else 0 (the dropout backward read off the forward's
+/// output: a dropped entry is exactly 0, a kept one of a positive input is positive).
+void ck_dropout_backward_kept(float *d, const float *kept, long n, float scale);
+
 // MARK: - Small strided matrix products (attention heads)
 /// C (m, n) (+)= alpha · A (m, k) · B (k, n); row strides lda, ldb, ldc; accumulate 0 overwrites C.
 void ck_matmul_nn(float *c, const float *a, const float *b, long m, long n, long k,
