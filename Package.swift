@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["JSON", "Server", "Search", "Models", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Models", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Models", "Search", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Kernels", "Models", "Search", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

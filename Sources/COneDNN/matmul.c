@@ -29,7 +29,7 @@ typedef struct {
     unsigned long last_use;
 } od_entry;
 
-enum { OD_CACHE = 64 };
+enum { OD_CACHE = 16 };  // a training step uses about 15 shapes (packed rows: new ones every step)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static dnnl_engine_t engine;
@@ -41,6 +41,9 @@ static unsigned long clock_ticks;
 
 static int ensure_engine(void) {
     if (engine_status == -1) {
+        // Our cache keeps the primitives in use; oneDNN's own (1024 by default) would keep one for
+        // every row count a packed batch ever had, and memory would grow with the input.
+        dnnl_set_primitive_cache_capacity(0);
         engine_status = dnnl_engine_create(&engine, dnnl_cpu, 0);
         if (engine_status == dnnl_success) engine_status = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags);
     }
@@ -141,11 +144,11 @@ static od_key make_key(od_type type, int trans_a, int trans_b, long m, long n, l
     return key;
 }
 
-int od_matmul(od_type type, int trans_a, int trans_b, long m, long n, long k, float alpha,
-              const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c, long ldc) {
+/// One product of a shape the cache may hold. Under lock.
+static int run_one(od_type type, int trans_a, int trans_b, long m, long n, long k, float alpha,
+                   const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c, long ldc) {
     od_key key = make_key(type, trans_a, trans_b, m, n, k, alpha, lda, ldb, bias != NULL, beta, ldc);
     od_entry *e;
-    pthread_mutex_lock(&lock);
     int s = lookup(&key, &e);
     if (!s) s = dnnl_memory_set_data_handle_v2(e->a, (void *)a, stream);
     if (!s) s = dnnl_memory_set_data_handle_v2(e->b, (void *)b, stream);
@@ -155,6 +158,49 @@ int od_matmul(od_type type, int trans_a, int trans_b, long m, long n, long k, fl
         dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, e->a}, {DNNL_ARG_WEIGHTS, e->b}, {DNNL_ARG_DST, e->c}, {DNNL_ARG_BIAS, e->bias}};
         s = dnnl_primitive_execute(e->primitive, stream, bias ? 4 : 3, args);
         if (!s) s = dnnl_stream_wait(stream);
+    }
+    return s;
+}
+
+// The token count of a batch is a dimension of most products (m of Y = X·Wᵀ and dX = dY·W, k of
+// dW = dYᵀ·X), and packed batches give a new one every time. Every distinct shape costs oneDNN a
+// new primitive and, in 2.6, about 6 KB that destroying it does not return, so a server or a
+// long encode would grow with the number of distinct batch sizes. The varying dimension is done
+// in at most three pieces: a multiple of 256, a multiple of 16 below 256, and fewer than 16, so
+// for t tokens at most t/256 + 30 shapes ever exist per layout; the first piece carries nearly
+// all the work (splitting into many small pieces measured 1.5–2.5× slower: each piece repacks
+// the weights).
+static long piece(long left) {
+    if (left >= 256) return left / 256 * 256;
+    if (left >= 16) return left / 16 * 16;
+    return left;
+}
+
+int od_matmul(od_type type, int trans_a, int trans_b, long m, long n, long k, float alpha,
+              const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c, long ldc) {
+    const long size = type == OD_BF16 ? 2 : 4;
+    const char *pa = a, *pb = b;
+    int s = dnnl_success;
+    pthread_mutex_lock(&lock);
+    if (trans_a) {
+        // dW-like: k (A's rows, stored (k, m)) is the token count. Pieces accumulate into C: the
+        // first applies beta and the bias, the rest add (beta 1, no bias).
+        for (long p0 = 0; p0 < k && !s;) {
+            long kb = piece(k - p0);
+            const char *ap = pa + p0 * lda * size;
+            const char *bp = trans_b ? pb + p0 * size : pb + p0 * ldb * size;
+            s = run_one(type, trans_a, trans_b, m, n, kb, alpha, ap, lda, bp, ldb, p0 == 0 ? bias : NULL,
+                        p0 == 0 ? beta : 1, c, ldc);
+            p0 += kb;
+        }
+    } else {
+        // Y-like: m (rows of A and C) is the token count; row pieces are independent.
+        for (long i0 = 0; i0 < m && !s;) {
+            long mb = piece(m - i0);
+            s = run_one(type, trans_a, trans_b, mb, n, k, alpha, pa + i0 * lda * size, lda, pb, ldb, bias, beta,
+                        c + i0 * ldc, ldc);
+            i0 += mb;
+        }
     }
     pthread_mutex_unlock(&lock);
     return s;

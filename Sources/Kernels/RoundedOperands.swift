@@ -10,8 +10,9 @@ public final class ProductInputs {
     public let precision: Precision
     /// Rounded weight copies the products look up by the fp32 weight's address.
     public var weights: RoundedWeights?
-    private var slots: [UnsafeMutableRawPointer?] = [nil, nil, nil]
-    private var capacities = [0, 0, 0]
+    /// Grown with headroom as larger batches come; FloatBuffer maps large ones from the kernel, so
+    /// a long run of growing batches does not fragment the heap.
+    private var slots = [FloatBuffer(count: 0), FloatBuffer(count: 0), FloatBuffer(count: 0)]
 
     public init(precision: Precision, weights: RoundedWeights? = nil) {
         precondition(weights == nil || weights!.precision == precision, "weight copy of another precision")
@@ -19,15 +20,10 @@ public final class ProductInputs {
         self.weights = weights
     }
 
-    deinit { for s in slots { s?.deallocate() } }
-
     private func slot(_ i: Int, bytes: Int) -> UnsafeMutableRawPointer {
-        if capacities[i] < bytes {
-            slots[i]?.deallocate()
-            slots[i] = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-            capacities[i] = bytes
-        }
-        return slots[i]!
+        let floats = (bytes + 3) / 4
+        if slots[i].count < floats { slots[i] = FloatBuffer(count: floats + floats / 4) }
+        return UnsafeMutableRawPointer(slots[i].pointer)
     }
 
     /// x (rows, cols) with row stride ld as an input of this precision's products, and the row

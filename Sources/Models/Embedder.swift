@@ -12,10 +12,11 @@ public struct EmbedOptions: Sendable {
     public var maxLength: Int
     public var batchSize: Int
     public var normalize: Bool
-    /// The precision of the encoder's matrix products.
-    public var precision: Precision
+    /// The precision of the encoder's matrix products; nil keeps the encoder's own (so an
+    /// embedder made by a training run for monitoring computes as the training does).
+    public var precision: Precision?
     public init(pooling: Pooling = .meanMasked, maxLength: Int = 128, batchSize: Int = 64, normalize: Bool = false,
-                precision: Precision = .fp32) {
+                precision: Precision? = nil) {
         self.pooling = pooling; self.maxLength = maxLength; self.batchSize = batchSize; self.normalize = normalize
         self.precision = precision
     }
@@ -57,7 +58,7 @@ public final class Embedder {
     public func embed(_ texts: [String], into out: UnsafeMutablePointer<Float>,
                       progress: ((Int, Int) -> Void)? = nil) throws -> [Int] {
         let H = dimension
-        if encoder.precision != options.precision { encoder.setPrecision(options.precision) }
+        if let p = options.precision, encoder.precision != p { encoder.setPrecision(p) }
         // Tokenize once; sort by length (longest first, stable) so batches pad little.
         let encodings = texts.map { tokenizer.encode($0, maxLength: options.maxLength) }
         for (t, e) in zip(texts, encodings) where e.ids.count >= options.maxLength {

@@ -52,6 +52,7 @@ struct EmbeddingOptions: ParsableArguments {
     /// A setting and where it came from, for the line a command prints.
     struct Resolved {
         var options: EmbedOptions
+        var precision: Precision
         var sources: [String]
         /// Flags that overrode what the folder or index declares, said as such.
         var overrides: [String]
@@ -121,6 +122,7 @@ struct EmbeddingOptions: ParsableArguments {
         sources.append(PrecisionOption.describe(precision, request: precisionOption.precision))
         return Resolved(options: EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize ?? Self.defaultBatchSize,
                                               normalize: normalize, precision: precision),
+                        precision: precision,
                         sources: sources, overrides: overrides)
     }
 }

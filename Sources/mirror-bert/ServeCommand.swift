@@ -79,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         resolved.announce("serve")
         config.pooling = resolved.options.pooling
         config.maxLength = resolved.options.maxLength
-        config.precision = resolved.options.precision
+        config.precision = resolved.precision
         config.batchSize = resolved.options.batchSize
         config.batchWindowSeconds = batchWindowMs / 1000
         config.maxBatchTexts = maxBatchTexts

@@ -34,13 +34,14 @@ struct EncodeTests {
                 outputs[ext] = lines.map { $0.split(separator: "\t").map { Float(String($0))! } }
             }
         }
-        let embedder = try Embedder(try Checkpoint.load(TestPaths.miniLM), options: EmbedOptions(batchSize: 3, normalize: true))
+        let embedder = try Embedder(try Checkpoint.load(TestPaths.miniLM), options: EmbedOptions(batchSize: 3, normalize: true,
+                                                                                                    precision: commandLinePrecision))
         let expected = try embedder.embed(texts)
         for (ext, rows) in outputs {
             #expect(rows == expected, "\(ext) output must equal the library's embeddings exactly")
         }
         // Another batch size pads differently; padding-independent pooling agrees to rounding.
-        let other = try Embedder(try Checkpoint.load(TestPaths.miniLM), options: EmbedOptions(batchSize: 64, normalize: true))
+        let other = try Embedder(try Checkpoint.load(TestPaths.miniLM), options: EmbedOptions(batchSize: 64, normalize: true, precision: commandLinePrecision))
         let c = closeness("batch size 64 vs 3", try other.embed(texts).flatMap { $0 }, expected.flatMap { $0 }, atol: 1e-6, rtol: 0)
         #expect(c.ok, "\(c)")
     }

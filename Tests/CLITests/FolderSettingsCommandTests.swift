@@ -4,6 +4,7 @@
 
 import FileIO
 import Foundation
+import Kernels
 import Models
 import Search
 import Testing
@@ -31,8 +32,11 @@ struct FolderSettingsCommandTests {
         return Setup(tmp: tmp, model: model, input: input)
     }
 
+    /// The library's embeddings in the precision the command line picks here by default.
     func library(_ model: URL, _ options: EmbedOptions) throws -> [Float] {
-        try Embedder(try Checkpoint.load(model), options: options).embed(Self.texts).flatMap { $0 }
+        var options = options
+        options.precision = commandLinePrecision
+        return try Embedder(try Checkpoint.load(model), options: options).embed(Self.texts).flatMap { $0 }
     }
 
     func npy(_ url: URL) throws -> [Float] { Array(try NPY.read(url).data) }
@@ -119,5 +123,23 @@ struct FolderSettingsCommandTests {
             #expect(args.contains(field), "\(field) in \(args)")
         }
         #expect(!args.contains("0.0399999") && !args.contains("mask_token"), "\(args)")
+        let precision = Precision.hasNativeBF16 ? "bf16" : "fp32"  // --precision auto
+        #expect(args.contains("\"precision\": \"\(precision)\""), "\(args)")
+        #expect(t.stderr.contains("precision \(precision) (auto:"), "\(t.stderr)")
+    }
+}
+
+/// --precision on the command line: an explicit bf16 where the CPU cannot run it is an error that
+/// says why and what to use instead; fp32 always works and is recorded.
+@Suite struct PrecisionFlagTests {
+    @Test(.enabled(if: !Precision.hasNativeBF16, "this CPU has native bf16, so --precision bf16 is accepted here"))
+    func explicitBF16WithoutNativeSupportIsRefused() throws {
+        let r = try MirrorBERTExecutable.run(["encode", "--input", "/dev/null", "--output", "/tmp/never.npy", "--precision", "bf16"])
+        #expect(r.status != 0 && r.stderr.contains("AVX512_BF16") && r.stderr.contains("--precision fp32"), "\(r)")
+    }
+
+    @Test func unknownPrecisionIsRefused() throws {
+        let r = try MirrorBERTExecutable.run(["encode", "--input", "/dev/null", "--output", "/tmp/never.npy", "--precision", "fp16"])
+        #expect(r.status != 0 && r.stderr.contains("fp16"), "\(r)")
     }
 }

@@ -28,8 +28,9 @@ struct ConcurrencyTests {
                 #expect(reply.status == 200, "client \(i): \(reply)")
                 let v = try embeddings(reply)
                 #expect(v.count == 1)
-                // Batched with other texts, rows are padded differently: equal up to rounding.
-                let c = closeness("client \(i)", v.first ?? [], expected[i], atol: 2e-6, rtol: 0)
+                // Batched with other texts, rows are packed differently: equal up to rounding (in bf16,
+                // a last-bit difference can flip a later rounding: bf16 level).
+                let c = closeness("client \(i)", v.first ?? [], expected[i], atol: commandLinePrecision == .bf16 ? 2e-3 : 2e-6, rtol: 0)
                 #expect(c.ok, "\(c)")
             }
             let health = try await s.get("/health").json ?? [:]

@@ -66,6 +66,7 @@ struct EndpointTests {
             #expect(models.status == 200)
             let model = try #require((models.json?["data"] as? [[String: Any]])?.first)
             #expect(model["id"] as? String == "tiny" && model["object"] as? String == "model" && model["dimension"] as? Int == 32)
+            #expect(model["precision"] as? String == commandLinePrecision.rawValue, "the products' precision is reported: \(model)")
 
             let health = try await s.get("/health")
             #expect(health.status == 200 && health.json?["status"] as? String == "ok", "\(health)")
@@ -83,7 +84,8 @@ struct EndpointTests {
     @Test func searchFindsEachTextAndMatchesTheLibrary() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
         let corpus = texts.filter { !$0.isEmpty } + ["dogs run in the park!", "rain falls on the city."]
-        let embedder = try Embedder(try Checkpoint.load(f.model), options: EmbedOptions(maxLength: 32, batchSize: 8, normalize: true))
+        let embedder = try Embedder(try Checkpoint.load(f.model), options: EmbedOptions(maxLength: 32, batchSize: 8, normalize: true,
+                                                                                            precision: commandLinePrecision))
         let index = try IndexBuilder.build(corpus, embedder: embedder, model: try ModelIdentity.of(f.model))
         try await f.withServer(index: index) { s in
             let reply = try await s.post("/v1/search", "{\"query\":[\(quoted(corpus[1])),\(quoted(corpus[5]))],\"k\":3}")
@@ -108,7 +110,8 @@ struct EndpointTests {
 
     @Test func mismatchedIndexIsRefusedAtStart() throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
-        let embedder = try Embedder(try Checkpoint.load(f.model), options: EmbedOptions(pooling: .cls, maxLength: 32, normalize: true))
+        let embedder = try Embedder(try Checkpoint.load(f.model), options: EmbedOptions(pooling: .cls, maxLength: 32, normalize: true,
+                                                                                            precision: commandLinePrecision))
         let index = try IndexBuilder.build(["x"], embedder: embedder, model: try ModelIdentity.of(f.model))
         #expect(throws: SearchError.optionMismatch(path: "test.mbi", option: "pooling", index: "cls", given: "mean-masked")) {
             _ = try EmbeddingServer(checkpoint: try Checkpoint.load(f.model), configuration: f.configuration(), index: index,

@@ -21,7 +21,8 @@ extension ServeExecutableTests {
     }
 
     func library(_ model: URL, _ pooling: Pooling, _ maxLength: Int) throws -> [Float] {
-        try Embedder(try Checkpoint.load(model), options: EmbedOptions(pooling: pooling, maxLength: maxLength, normalize: true))
+        try Embedder(try Checkpoint.load(model), options: EmbedOptions(pooling: pooling, maxLength: maxLength, normalize: true,
+                                                                      precision: commandLinePrecision))
             .embed(Self.folderTexts).flatMap { $0 }
     }
 

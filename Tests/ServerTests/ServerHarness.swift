@@ -84,6 +84,7 @@ struct TinyServerFixture {
         c.port = 0
         c.maxLength = 32
         c.batchSize = 8
+        c.precision = commandLinePrecision  // as `mirror-bert serve` and `encode` (the tests' reference) pick by default
         configure(&c)
         return c
     }
