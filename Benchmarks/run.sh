@@ -16,10 +16,12 @@
 # corpora (English, Russian, Arabic sentences; Chinese words), in a second table.
 # Mode `gemm` times the linear layers' products (fp32 and bf16) through BLAS.gemm.
 # usage: Benchmarks/run.sh [--shapes "bert-base minilm-l12 minilm-l6"] [--steps 3] [--threads 2]
-#          [--modes "train encode recipe gemm tokenize"] [--raw FILE]   (results are appended to FILE as JSON lines; the table covers all of FILE)
+#          [--modes "train encode recipe gemm tokenize"] [--pytorch-shapes "minilm-l6"] [--raw FILE]
+#          (--pytorch-shapes: the shapes that get PyTorch rows; default all; bert-base's padded recipe
+#          needs more than 24 GB in PyTorch)   (results are appended to FILE as JSON lines; the table covers all of FILE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shapes="bert-base minilm-l12 minilm-l6"; steps=3; threads=2; modes="train encode recipe gemm"; out=""
+shapes="bert-base minilm-l12 minilm-l6"; steps=3; threads=2; modes="train encode recipe gemm"; out=""; pytorch_shapes=""
 while (($#)); do
   case $1 in
     --shapes) shapes=$2; shift 2 ;;
@@ -27,6 +29,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --raw) out=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
+    --pytorch-shapes) pytorch_shapes=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -44,8 +47,8 @@ bin=$(swift build -c release --show-bin-path)/mirror-bert
 run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads "$@"; }
 # bf16 rows only where the CPU has native bf16 dot products (what --precision auto picks).
 precisions="fp32"
-"$bench" gemm --tokens 16 --in 16 --out 16 --repeats 1 | grep -q '"native_bf16":true' && precisions="fp32 bf16"
-cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $threads threads; features:$(for f in avx2 avx512f avx512_bf16 amx_bf16; do grep -q -m1 -w "$f" /proc/cpuinfo && printf ' %s' "$f"; done)"
+if "$bench" gemm --tokens 16 --in 16 --out 16 --repeats 1 | grep '"native_bf16":true' > /dev/null; then precisions="fp32 bf16"; fi
+cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $threads threads; features:$(for f in avx2 avx512f avx512_bf16 amx_bf16; do if grep -q -m1 -w "$f" /proc/cpuinfo; then printf ' %s' "$f"; fi; done)"
 # One configuration: its JSON line with the labels added, or a line saying how it failed.
 measure() {  # measure SHAPE MODE IMPL RECIPE PRECISION command…
   local shape=$1 mode=$2 impl=$3 recipe=$4 precision=$5 line status; shift 5
@@ -63,9 +66,12 @@ measure() {  # measure SHAPE MODE IMPL RECIPE PRECISION command…
 for s in $shapes; do
   echo "== $s" >&2
   common=(--shape "$s" --corpus "$corpus" --tokenizer "$tok" --threads "$threads")
-  if [[ " $modes " == *" train "* ]]; then
+  with_pytorch=1; [[ -n $pytorch_shapes && " $pytorch_shapes " != *" $s "* ]] && with_pytorch=0
+  if [[ " $modes " == *" train "* ]] && ((with_pytorch)); then
     measure "$s" train pytorch padded fp32 "$py" Benchmarks/pytorch_reference.py train "${common[@]}" --steps "$steps"
     measure "$s" train pytorch padded bf16-autocast "$py" Benchmarks/pytorch_reference.py train "${common[@]}" --steps "$steps" --autocast bf16
+  fi
+  if [[ " $modes " == *" train "* ]]; then
     for p in $precisions; do
       measure "$s" train mirror-bert padded "$p" "$bench" train "${common[@]}" --steps "$steps" --pooling mean --pad-to-max --precision "$p"
       measure "$s" train mirror-bert packed "$p" "$bench" train "${common[@]}" --steps "$steps" --pooling mean-masked --precision "$p"
@@ -73,8 +79,10 @@ for s in $shapes; do
     done
   fi
   if [[ " $modes " == *" encode "* ]]; then
-    measure "$s" encode pytorch padded fp32 "$py" Benchmarks/pytorch_reference.py encode "${common[@]}" --max-length 128
-    measure "$s" encode pytorch padded bf16-autocast "$py" Benchmarks/pytorch_reference.py encode "${common[@]}" --max-length 128 --autocast bf16
+    if ((with_pytorch)); then
+      measure "$s" encode pytorch padded fp32 "$py" Benchmarks/pytorch_reference.py encode "${common[@]}" --max-length 128
+      measure "$s" encode pytorch padded bf16-autocast "$py" Benchmarks/pytorch_reference.py encode "${common[@]}" --max-length 128 --autocast bf16
+    fi
     for p in $precisions; do
       measure "$s" encode mirror-bert packed "$p" "$bench" encode "${common[@]}" --pooling mean-masked --max-length 128 --precision "$p"
     done

@@ -5,7 +5,9 @@
 # mean-masked and cls pooling, in the arm's precision. One JSON line per (arm, seed) is appended to
 # Benchmarks/results/seed-study.jsonl as soon as it is measured; pairs already there are skipped,
 # so the study can be stopped and continued (across sessions). Trained models are deleted.
-# usage: Benchmarks/seed-study.sh ARM [ARM…]   (ARM names below; `--seeds "42 1 2"` to change seeds)
+# usage: Benchmarks/seed-study.sh [ARM…]   (ARM names below; `--seeds "42 1 2"` to change seeds)
+#   Prints the table of every arm measured so far (mean ± sample std over seeds) at the end; with no
+#   ARM it only prints the table.
 #   padded-fp32     the paper's recipe (mean over all 50 positions, padded), fp32 products
 #   padded-bf16     the same, bf16 products
 #   masked-bf16     mean-masked pooling on packed rows, bf16
@@ -26,6 +28,24 @@ while (($#)); do
 done
 out=Benchmarks/results/seed-study.jsonl
 touch "$out"
+table() {
+  python3 - "$out" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+arms = {}
+for r in rows: arms.setdefault(r["arm"], []).append(r)
+def ms(xs): return f"{statistics.mean(xs):.2f} ± {statistics.stdev(xs):.2f}" if len(xs) > 1 else f"{xs[0]:.2f}"
+word = any(r["arm"].startswith("words") for r in rows)
+print("| arm | precision | seeds | eval mean-masked | eval cls | per seed (mean-masked) | training s (mean) |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for arm, rs in arms.items():
+    rs.sort(key=lambda r: [42, 1, 2].index(r["seed"]) if r["seed"] in (42, 1, 2) else r["seed"])
+    print(f'| {arm} | {rs[0]["precision"]} | {" ".join(str(r["seed"]) for r in rs)} | {ms([r["mean_masked"] for r in rs])} | '
+          f'{ms([r["cls"] for r in rs])} | {" / ".join("%.2f" % r["mean_masked"] for r in rs)} | '
+          f'{statistics.mean(r["train_seconds"] for r in rs):.0f} |')
+PY
+}
+if ((${#arms[@]} == 0)); then table; exit 0; fi
 swift build -c release --product mirror-bert 2>&1 | tail -n 1 >&2
 bin=$(swift build -c release --show-bin-path)/mirror-bert
 model=models/all-MiniLM-L6-v2
@@ -82,3 +102,4 @@ print(json.dumps({k: row[k] for k in ("arm", "seed", "train_seconds", "mean_mask
 PY
   done
 done
+table

@@ -75,6 +75,20 @@ public struct TrainOptions: Sendable, Equatable {
         return o
     }
 
+    /// Pad queries per row of the command line's sentence default: `mean` pooling on packed rows with
+    /// 8 of each row's padding positions as weighted query-only tokens, chosen by the seed study of
+    /// Benchmarks/results/seed-study.md (the paper's padded mean within its seed spread at about
+    /// half the compute). `--pad-to-max` gives the paper's exact recipe.
+    public static let sentencePadQueries = 8
+
+    /// The command line's defaults: the paper's (`defaults(for:)`), but for `sentence` mode its
+    /// `mean` is computed on packed rows with `sentencePadQueries` pad queries.
+    public static func commandLineDefaults(for mode: CorpusMode) -> TrainOptions {
+        var o = defaults(for: mode)
+        if mode == .sentence { o.padQueries = sentencePadQueries }
+        return o
+    }
+
     /// True if rows are padded to `maxLength` (else packed, without padding or with pad queries).
     public var padsToMax: Bool { padToMax || (!pooling.isPaddingIndependent && padQueries == nil) }
 

@@ -18,7 +18,8 @@ struct TrainCommand: ParsableCommand {
         abstract: "Fine-tune a checkpoint with Mirror-BERT (self-supervised contrastive learning on duplicated, augmented texts).",
         discussion: """
         Defaults follow the paper per mode — sentence: τ 0.04, max length 50, 1 epoch, mean pooling \
-        (padding included), span mask 5; word: τ 0.2, max length 25, 2 epochs, cls pooling, no span \
+        (padding included: computed on packed rows with 8 pad queries each, --pad-to-max for the \
+        paper's padded rows), span mask 5; word: τ 0.2, max length 25, 2 epochs, cls pooling, no span \
         mask; pairs (lines "a||b"): τ 0.04, max length 50, 1 epoch, cls pooling. All modes: batch 200, \
         AdamW lr 2e-5, weight decay 0.01, dropout 0.1, seed 42. The output folder (config.json, \
         model.safetensors, tokenizer files, sentence-transformers files, train_log.jsonl, \
@@ -56,9 +57,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Drophead probability per example, layer and head (default 0).") var drophead: Float?
     @Option(help: "cls | mean | mean-masked (default: mean sentence, cls word/pairs).") var pooling: Pooling?
     @Option(help: "Random seed (default 42).") var seed: UInt64?
-    @Flag(help: "Pad every batch to --max-length as the reference does (always so for mean pooling without --pad-queries).")
+    @Flag(help: "Pad every batch to --max-length as the reference does (the paper's exact sentence recipe; replaces the default pad queries).")
     var padToMax = false
-    @Option(help: "Mean pooling on packed rows: each row followed by at most K of its padding positions as query-only tokens, weighted to stand for all of them, instead of padding to --max-length (default: padded rows).")
+    @Option(help: "Mean pooling on packed rows: each row followed by at most K of its padding positions as query-only tokens, weighted to stand for all of them, instead of padding to --max-length (default: 8 in sentence mode with mean pooling; --pad-to-max pads instead).")
     var padQueries: Int?
     @Flag(help: "Allow repeated texts in one batch, as the reference does (they become false negatives).")
     var allowDuplicatesInBatch = false
@@ -70,7 +71,11 @@ struct TrainCommand: ParsableCommand {
 
     /// Options for a new run: the mode's defaults, then the flags.
     func options() throws -> TrainOptions {
-        var o = try applyFlags(to: TrainOptions.defaults(for: mode ?? .sentence))
+        var defaults = TrainOptions.commandLineDefaults(for: mode ?? .sentence)
+        // The default pad queries give way to a flag that asks for padded rows or another pooling;
+        // given explicitly, --pad-queries conflicts with them (problem() says so).
+        if padQueries == nil && (padToMax || (pooling.map { $0 != .mean } ?? false)) { defaults.padQueries = nil }
+        var o = try applyFlags(to: defaults)
         if padToMax && padQueries != nil {
             throw ValidationError("--pad-queries and --pad-to-max conflict: pad queries replace padding rows to --max-length")
         }

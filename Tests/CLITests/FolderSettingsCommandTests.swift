@@ -118,7 +118,7 @@ struct FolderSettingsCommandTests {
                                               "--batch-size", "2", "--dropout", "0.1", "--tau", "0.04", "--max-length", "16"])
         #expect(t.status == 0, "\(t)")
         let args = try String(contentsOf: trained.appendingPathComponent("training_args.json"), encoding: .utf8)
-        for field in [#""tau": 0.04"#, #""dropout": 0.1"#, #""lr": 2e-05"#, #""pad_to_max": false"#, #""padded_rows": true"#,
+        for field in [#""tau": 0.04"#, #""dropout": 0.1"#, #""lr": 2e-05"#, #""pad_to_max": false"#, #""padded_rows": false"#, #""pad_queries": 8"#,
                       #""pooling": "mean""#, #""seed": 42"#] {
             #expect(args.contains(field), "\(field) in \(args)")
         }
@@ -141,5 +141,34 @@ struct FolderSettingsCommandTests {
     @Test func unknownPrecisionIsRefused() throws {
         let r = try MirrorBERTExecutable.run(["encode", "--input", "/dev/null", "--output", "/tmp/never.npy", "--precision", "fp16"])
         #expect(r.status != 0 && r.stderr.contains("fp16"), "\(r)")
+    }
+}
+
+/// The sentence default computes the paper's mean on packed rows with 8 pad queries; a flag that
+/// asks for padded rows or another pooling replaces it, and an explicit --pad-queries conflicts.
+@Suite struct SentenceDefaultTests {
+    func trainArgs(_ flags: [String]) throws -> (status: Int32, args: String, stderr: String) {
+        let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
+        let model = tmp.file("tiny"), input = tmp.file("in.txt"), out = tmp.file("out")
+        try TinyModelFactory.make(at: model, tokenizerFrom: TestPaths.miniLM, vocabSize: 30522)
+        try (0..<8).map { "sentence number \($0) about something" }.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        let r = try MirrorBERTExecutable.run(["train", "--model", model.path, "--corpus", input.path, "--output", out.path,
+                                              "--batch-size", "2", "--max-length", "16"] + flags)
+        let args = (try? String(contentsOf: out.appendingPathComponent("training_args.json"), encoding: .utf8)) ?? ""
+        return (r.status, args, r.stderr)
+    }
+
+    @Test(.enabled(if: TestPaths.exists(TestPaths.miniLM), "run Scripts/setup.sh to fetch all-MiniLM-L6-v2"))
+    func defaultsAndTheFlagsThatReplaceThem() throws {
+        let plain = try trainArgs([])
+        #expect(plain.status == 0 && plain.args.contains(#""pad_queries": 8"#) && plain.args.contains(#""padded_rows": false"#),
+                "\(plain)")
+        let padded = try trainArgs(["--pad-to-max"])
+        #expect(padded.status == 0 && !padded.args.contains("pad_queries") && padded.args.contains(#""padded_rows": true"#),
+                "\(padded)")
+        let cls = try trainArgs(["--pooling", "cls"])
+        #expect(cls.status == 0 && !cls.args.contains("pad_queries"), "\(cls)")
+        let conflict = try trainArgs(["--pooling", "cls", "--pad-queries", "4"])
+        #expect(conflict.status != 0 && conflict.stderr.contains("pad"), "\(conflict)")
     }
 }
