@@ -13,7 +13,8 @@
 #   masked-bf16     mean-masked pooling on packed rows, bf16
 #   cls-bf16        cls pooling on packed rows, bf16
 #   padq8-bf16      mean with 8 pad positions per row as weighted query-only rows (--pad-queries 8), bf16
-#   padq2-bf16      the same with 2
+#   padq2-bf16      the same with 2 (the sentence default since this study)
+#   padq2-fp32      the same in fp32
 #   words-fp32 / words-bf16   the word recipe (en_words_top_10k, 2 epochs, cls), evaluated on Multi-SimLex ENG
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,11 +59,12 @@ for arm in "${arms[@]}"; do
   corpus=$data/train/stsbenchmark_train_10k_sents_random_sampled.txt
   suite=sts; flags=(--mode sentence --held-out 0.01 --monitor-every 10)
   case $arm in
-    padded-fp32) flags+=(--precision fp32) ;;
-    padded-bf16) flags+=(--precision bf16) ;;
+    padded-fp32) flags+=(--precision fp32 --pad-to-max) ;;
+    padded-bf16) flags+=(--precision bf16 --pad-to-max) ;;
     masked-bf16) flags+=(--precision bf16 --pooling mean-masked) ;;
     cls-bf16)    flags+=(--precision bf16 --pooling cls) ;;
     padq8-bf16)  flags+=(--precision bf16 --pad-queries 8) ;;
+    padq2-fp32)  flags+=(--precision fp32 --pad-queries 2) ;;
     padq2-bf16)  flags+=(--precision bf16 --pad-queries 2) ;;
     words-fp32|words-bf16)
       corpus=$data/train/en_words_top_10k.txt; suite=multisimlex-eng

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, end to end: set up (OpenBLAS, all-MiniLM-L6-v2), build, evaluate the pretrained
+# The main job, end to end: set up (oneDNN, all-MiniLM-L6-v2), build, evaluate the pretrained
 # model on the paper's 7 STS sets with cls and mean-masked pooling, run the paper's sentence recipe
 # on its 10k-sentence corpus, evaluate the result the same way, and print before/after tables.
 # usage: Scripts/main-job.sh [--data DIR] [--out DIR] [extra `mirror-bert train` flags…]
@@ -23,7 +23,7 @@ model=models/all-MiniLM-L6-v2
 mkdir -p "$out"
 start=$(date +%s)
 
-echo "== 1/3 training: the paper's sentence recipe (τ 0.04, batch 200, max length 50, mean pooling, span mask 5)"
+echo "== 1/3 training: the paper's sentence recipe (τ 0.04, batch 200, max length 50, mean pooling on packed rows with 2 pad queries, span mask 5)"
 "$bin" train --model "$model" --corpus "$data/train/stsbenchmark_train_10k_sents_random_sampled.txt" \
   --output "$out/model" --mode sentence --held-out 0.01 --monitor-every 10 "${train_flags[@]}"
 

@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Fine-tune a checkpoint with Mirror-BERT (self-supervised contrastive learning on duplicated, augmented texts).",
         discussion: """
         Defaults follow the paper per mode — sentence: τ 0.04, max length 50, 1 epoch, mean pooling \
-        (padding included: computed on packed rows with 8 pad queries each, --pad-to-max for the \
+        (padding included: computed on packed rows with 2 pad queries each, --pad-to-max for the \
         paper's padded rows), span mask 5; word: τ 0.2, max length 25, 2 epochs, cls pooling, no span \
         mask; pairs (lines "a||b"): τ 0.04, max length 50, 1 epoch, cls pooling. All modes: batch 200, \
         AdamW lr 2e-5, weight decay 0.01, dropout 0.1, seed 42. The output folder (config.json, \
@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed (default 42).") var seed: UInt64?
     @Flag(help: "Pad every batch to --max-length as the reference does (the paper's exact sentence recipe; replaces the default pad queries).")
     var padToMax = false
-    @Option(help: "Mean pooling on packed rows: each row followed by at most K of its padding positions as query-only tokens, weighted to stand for all of them, instead of padding to --max-length (default: 8 in sentence mode with mean pooling; --pad-to-max pads instead).")
+    @Option(help: "Mean pooling on packed rows: each row followed by at most K of its padding positions as query-only tokens, weighted to stand for all of them, instead of padding to --max-length (default: 2 in sentence mode with mean pooling; --pad-to-max pads instead).")
     var padQueries: Int?
     @Flag(help: "Allow repeated texts in one batch, as the reference does (they become false negatives).")
     var allowDuplicatesInBatch = false

@@ -118,7 +118,7 @@ struct FolderSettingsCommandTests {
                                               "--batch-size", "2", "--dropout", "0.1", "--tau", "0.04", "--max-length", "16"])
         #expect(t.status == 0, "\(t)")
         let args = try String(contentsOf: trained.appendingPathComponent("training_args.json"), encoding: .utf8)
-        for field in [#""tau": 0.04"#, #""dropout": 0.1"#, #""lr": 2e-05"#, #""pad_to_max": false"#, #""padded_rows": false"#, #""pad_queries": 8"#,
+        for field in [#""tau": 0.04"#, #""dropout": 0.1"#, #""lr": 2e-05"#, #""pad_to_max": false"#, #""padded_rows": false"#, #""pad_queries": 2"#,
                       #""pooling": "mean""#, #""seed": 42"#] {
             #expect(args.contains(field), "\(field) in \(args)")
         }
@@ -144,7 +144,7 @@ struct FolderSettingsCommandTests {
     }
 }
 
-/// The sentence default computes the paper's mean on packed rows with 8 pad queries; a flag that
+/// The sentence default computes the paper's mean on packed rows with 2 pad queries; a flag that
 /// asks for padded rows or another pooling replaces it, and an explicit --pad-queries conflicts.
 @Suite struct SentenceDefaultTests {
     func trainArgs(_ flags: [String]) throws -> (status: Int32, args: String, stderr: String) {
@@ -161,7 +161,7 @@ struct FolderSettingsCommandTests {
     @Test(.enabled(if: TestPaths.exists(TestPaths.miniLM), "run Scripts/setup.sh to fetch all-MiniLM-L6-v2"))
     func defaultsAndTheFlagsThatReplaceThem() throws {
         let plain = try trainArgs([])
-        #expect(plain.status == 0 && plain.args.contains(#""pad_queries": 8"#) && plain.args.contains(#""padded_rows": false"#),
+        #expect(plain.status == 0 && plain.args.contains(#""pad_queries": 2"#) && plain.args.contains(#""padded_rows": false"#),
                 "\(plain)")
         let padded = try trainArgs(["--pad-to-max"])
         #expect(padded.status == 0 && !padded.args.contains("pad_queries") && padded.args.contains(#""padded_rows": true"#),
