@@ -134,7 +134,11 @@ struct FolderSettingsCommandTests {
 @Suite struct PrecisionFlagTests {
     @Test(.enabled(if: !Precision.hasNativeBF16, "this CPU has native bf16, so --precision bf16 is accepted here"))
     func explicitBF16WithoutNativeSupportIsRefused() throws {
-        let r = try MirrorBERTExecutable.run(["encode", "--input", "/dev/null", "--output", "/tmp/never.npy", "--precision", "bf16"])
+        let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
+        let input = tmp.file("in.txt"), output = tmp.file("out.npy")
+        try "a sentence\n".write(to: input, atomically: true, encoding: .utf8)
+        let r = try MirrorBERTExecutable.run(["encode", "--input", input.path, "--output", output.path, "--precision", "bf16"])
+        #expect(!TestPaths.exists(output), "nothing written")
         #expect(r.status != 0 && r.stderr.contains("AVX512_BF16") && r.stderr.contains("--precision fp32"), "\(r)")
     }
 
