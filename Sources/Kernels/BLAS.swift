@@ -2,8 +2,9 @@
 // libdnnl-dev), through the COneDNN shim, which caches one primitive per shape. oneDNN picks its
 // kernels for the CPU at run time (brgemm on AVX-512/AMX, jit gemm on AVX2); measured on one
 // AMD Zen 4 machine, 2 threads, MiniLM's shapes, it ran fp32 at 435–475 GFLOP/s against
-// OpenBLAS 0.3.21's 225–245, and with its ISA capped to AVX2 at 238–264 against 220–229, so
-// there is no CPU kind on which OpenBLAS is kept (Benchmarks/README.md).
+// OpenBLAS 0.3.21's 225–245 (AVX2 kernels; with its own choice of kernels it lost too), and
+// with its ISA capped to AVX2 at 238–264, so there is no CPU kind on which OpenBLAS is kept
+// (Benchmarks/results/gemm-libraries.md). bf16 products run at 700–900 GFLOP/s there.
 // Everything is row-major, matching PyTorch's memory layout: a weight W (out, in) times activations
 // X (rows, in) is `gemm(transB: true)`: Y (rows, out) = X · Wᵀ.
 
