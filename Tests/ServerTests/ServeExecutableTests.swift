@@ -35,16 +35,19 @@ func startServe(_ args: [String]) async throws -> (Process, PipeCollector, Int) 
     try p.run()
     let stderr = PipeCollector(err)
     _ = PipeCollector(out)
+    func announcedPort() -> Int? {
+        guard let range = stderr.text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { return nil }
+        return Int(stderr.text[range].split(separator: ":").last ?? "")
+    }
     var port: Int?
     let deadline = Date().addingTimeInterval(30)
     while port == nil && p.isRunning && Date() < deadline {
-        if let range = stderr.text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-            port = Int(stderr.text[range].split(separator: ":").last ?? "")
-        } else {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        port = announcedPort()
+        if port == nil { try await Task.sleep(for: .milliseconds(20)) }
     }
-    guard let port else {
+    // Once more after the deadline: when parallel tests keep this task from running, the server
+    // may have announced its port long before the loop looked again.
+    guard let port = port ?? announcedPort() else {
         if p.isRunning { p.terminate() }
         throw HTTPClientError(description: "no 'listening on' line: \(stderr.text)")
     }
