@@ -85,6 +85,23 @@ public struct AttentionLayout: Sendable, Equatable {
 }
 
 public enum Attention {
+    /// P′, what the context product reads: `p` (count entries of one (row, head) block) after
+    /// dropout and, under bf16, rounded, written to `out` when either applies; else `p` itself.
+    /// `first` is the block's index in the dropout stream.
+    static func usedProbabilities(_ p: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>,
+                                  dropout drop: DropoutSite?, first: Int, rounds: Bool) -> UnsafePointer<Float> {
+        var used = p
+        if let drop {
+            Dropout.forwardSerial(y: out, x: p, count: count, site: drop, first: first)
+            used = UnsafePointer(out)
+        }
+        if rounds {
+            ck_bf16_round(out, used, 1, count, count, count)
+            used = UnsafePointer(out)
+        }
+        return used
+    }
+
     /// Forward. `keep` (N): 1 for real tokens. `probs` (layout.probabilityCount) receives P
     /// (pre-dropout). `headScale` (B, heads) or nil; `bias` (heads, T, T), T = layout.maxLength,
     /// or nil. `scratch` holds `layout.scratchCount` floats.
@@ -108,16 +125,8 @@ public enum Attention {
                 ck_transpose(kt, k, T, d, 3 * H)
                 ck_matmul_nn(p, q, kt, T, T, d, 3 * H, T, T, 1, 0)
                 ck_softmax_masked_forward(p, T, T, T, scale, keep + row, bias.map { $0 + h * Tm * Tm }, Tm)
-                var pUsed = UnsafePointer(p)
-                let kept = probsUsed.map { $0 + first } ?? work  // where P′ goes
-                if let drop {
-                    Dropout.forwardSerial(y: kept, x: p, count: T * T, site: drop, first: first)
-                    pUsed = UnsafePointer(kept)
-                }
-                if roundsProducts {
-                    ck_bf16_round(kept, pUsed, 1, T * T, T * T, T * T)
-                    pUsed = UnsafePointer(kept)
-                }
+                let pUsed = usedProbabilities(p, count: T * T, into: probsUsed.map { $0 + first } ?? work,
+                                              dropout: drop, first: first, rounds: roundsProducts)
                 let g = headScale?[bh] ?? 1
                 ck_matmul_nn(ctx + row * H + h * d, pUsed, v, T, d, T, T, 3 * H, H, g, 0)
             }
@@ -162,18 +171,11 @@ public enum Attention {
                     }
                     continue
                 }
-                var pUsed = p
+                let pUsed: UnsafePointer<Float>
                 if let probsUsed, drop != nil || roundsProducts {
-                    pUsed = probsUsed + first  // the forward's P′
+                    pUsed = probsUsed + first  // the forward's P′ (written only when dropout or rounding applies)
                 } else {
-                    if let drop {
-                        Dropout.forwardSerial(y: pDrop, x: p, count: T * T, site: drop, first: first)
-                        pUsed = UnsafePointer(pDrop)
-                    }
-                    if roundsProducts {
-                        ck_bf16_round(pDrop, pUsed, 1, T * T, T * T, T * T)
-                        pUsed = UnsafePointer(pDrop)
-                    }
+                    pUsed = usedProbabilities(p, count: T * T, into: pDrop, dropout: drop, first: first, rounds: roundsProducts)
                 }
                 ck_transpose(vt, v, T, d, 3 * H)
                 ck_matmul_nn(dp, dO, vt, T, T, d, H, T, T, g, 0)            // dP′ = g·dO Vᵀ

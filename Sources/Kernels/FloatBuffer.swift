@@ -26,7 +26,7 @@ public final class FloatBuffer: @unchecked Sendable {
         if bytes >= Self.mappingThreshold,
            let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
            mapped != MAP_FAILED {
-            _ = madvise(mapped, bytes, 14)  // MADV_HUGEPAGE: fewer page faults where the kernel allows it
+            _ = madvise(mapped, bytes, MADV_HUGEPAGE)  // fewer page faults where the kernel allows it
             mappedBytes = bytes
             pointer = mapped.bindMemory(to: Float.self, capacity: max(1, count))
         } else {

@@ -33,14 +33,7 @@ import Training
         options.batchSize = 4; options.learningRate = 1e-3; options.dropout = 0; options.temperature = 0.04
         options.pooling = .mean; options.maxLength = 8
         let trainer = try MirrorTrainer(encoder: encoder, tokenizer: IdsOnlyTokenizer(), options: options)
-        var losses: [Float] = []
-        for step in 0..<5 {
-            let shape = io.info("step.\(step).input_ids")!.shape
-            let ids = try io.int64s("step.\(step).input_ids").map { Int32($0) }
-            let mask = try io.int64s("step.\(step).attention_mask").map { Int32($0) }
-            let batch = tokenBatch(ids: ids, mask: mask, rows: shape[0], sequence: shape[1], pad: Int32(config.padTokenId))
-            losses.append(try trainer.step(tokens: batch).loss)
-        }
+        let losses = try recordedSteps(trainer, io, padTokenId: config.padTokenId)
         return (losses, encoder.parameters.array, try io.floats("losses"), io, encoder)
     }
 

@@ -35,6 +35,20 @@ func tokenBatch(ids: [Int32], mask: [Int32], rows: Int, sequence: Int, pad: Int3
     return TokenBatch(encodings, padding: .fixed(sequence), padTokenId: pad)
 }
 
+/// Runs the recording's 5 token batches (`step.N.input_ids`, `step.N.attention_mask`) through
+/// `trainer`; returns each step's loss.
+func recordedSteps(_ trainer: MirrorTrainer, _ io: SafeTensorsFile, padTokenId: Int) throws -> [Float] {
+    var losses: [Float] = []
+    for step in 0..<5 {
+        let shape = io.info("step.\(step).input_ids")!.shape
+        let ids = try io.int64s("step.\(step).input_ids").map { Int32($0) }
+        let mask = try io.int64s("step.\(step).attention_mask").map { Int32($0) }
+        let batch = tokenBatch(ids: ids, mask: mask, rows: shape[0], sequence: shape[1], pad: Int32(padTokenId))
+        losses.append(try trainer.step(tokens: batch).loss)
+    }
+    return losses
+}
+
 @Suite struct TrajectoryTests {
     @Test(arguments: [("bert", Pooling.mean, Float(0.04)), ("bert", .cls, 0.2), ("mpnet", .mean, 0.04), ("roberta", .cls, 0.04)])
     func fiveStepsMatchPyTorch(family: String, pooling: Pooling, tau: Float) throws {
@@ -52,14 +66,7 @@ func tokenBatch(ids: [Int32], mask: [Int32], rows: Int, sequence: Int, pad: Int3
         options.maxLength = 8
         let trainer = try MirrorTrainer(encoder: encoder, tokenizer: IdsOnlyTokenizer(), options: options)
         let expected = try io.floats("losses")
-        var losses: [Float] = []
-        for step in 0..<5 {
-            let shape = io.info("step.\(step).input_ids")!.shape
-            let ids = try io.int64s("step.\(step).input_ids").map { Int32($0) }
-            let mask = try io.int64s("step.\(step).attention_mask").map { Int32($0) }
-            let batch = tokenBatch(ids: ids, mask: mask, rows: shape[0], sequence: shape[1], pad: Int32(config.padTokenId))
-            losses.append(try trainer.step(tokens: batch).loss)
-        }
+        let losses = try recordedSteps(trainer, io, padTokenId: config.padTokenId)
         let l = closeness("losses", losses, expected, atol: 0, rtol: 1e-4)
         #expect(l.ok, "\(l)")
         var worst = 0.0
