@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Charts", "FileIO", "JSON"]),
         .target(name: "Search", dependencies: ["FileIO", "JSON", "Kernels", "Models"]),
         .target(name: "Server", dependencies: [
-            "JSON", "Models", "Search",
+            "JSON", "Models", "Search", "Tokenizers",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

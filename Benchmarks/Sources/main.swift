@@ -3,11 +3,14 @@
 // runs it once per configuration (so each peak RSS is its own) next to the PyTorch reference and
 // prints the table. Weights are random (normal 0.02; shapes are what matter for speed); texts are
 // real sentences from the corpus, tokenized with the given tokenizer. `tokenize` times the
-// tokenizer alone (load, then every corpus line; no model).
+// tokenizer alone (load, then every corpus line; no model). `encode --model DIR` times a real
+// checkpoint folder instead of a shape (its own tokenizer; the row is named after the folder).
 //
 // usage: mirror-bert-bench train|encode --shape bert-base|minilm-l12|minilm-l6 --corpus FILE
 //          --tokenizer DIR [--steps N] [--batch-size 200] [--max-length 50] [--pooling mean]
 //          [--pad-to-max] [--recompute auto|on|off] [--threads N]
+//        mirror-bert-bench encode --model DIR --corpus FILE [--lines 2000] [--encode-batch 64]
+//          [--max-batch-tokens N] [--max-length 128] [--pooling mean-masked] [--precision P]
 //        mirror-bert-bench tokenize --corpus FILE --tokenizer DIR [--max-length 128]
 
 import Foundation
@@ -73,7 +76,11 @@ if mode == "gemm" {  // the linear layers' products at --tokens × --in × --out
             "native_bf16": .bool(Precision.hasNativeBF16), "products": .array(rows)])
     exit(0)
 }
-guard let corpus = options["--corpus"], let tokenizerDir = options["--tokenizer"] else { fail("--corpus and --tokenizer are required") }
+let modelDir = options["--model"]
+if modelDir != nil && mode != "encode" { fail("--model is for encode") }
+guard let corpus = options["--corpus"], let tokenizerDir = options["--tokenizer"] ?? modelDir else {
+    fail("--corpus and --tokenizer (or --model) are required")
+}
 if let t = options["--threads"], let n = Int(t) { Parallel.threads = n; BLAS.threads = n }
 let steps = Int(options["--steps"] ?? "3") ?? 3
 let batchSize = Int(options["--batch-size"] ?? "200") ?? 200
@@ -99,31 +106,46 @@ if mode == "tokenize" {
     exit(0)
 }
 
-guard let shape = Shape.all.first(where: { $0.name == options["--shape"] }) else {
-    fail("--shape one of \(Shape.all.map(\.name))")
-}
-let config = EncoderConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: shape.hidden, layers: shape.layers,
-                           heads: shape.heads, intermediateSize: shape.intermediate, maxPositions: 512, typeVocabSize: 2)
-let layout = ParameterLayout.make(config, pooler: false)
-let block = FloatBuffer(count: layout.totalCount)
-var rng = Rng(seed: 1)
-for e in layout.entries {
-    for i in e.range {
-        if e.name.hasSuffix("LayerNorm.weight") { block[i] = 1 } else if e.name.hasSuffix(".bias") { block[i] = 0 } else {
-            let u1 = max(rng.uniform(), 1e-7), u2 = rng.uniform()
-            block[i] = 0.02 * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+/// A shape's encoder with random weights (normal 0.02, LayerNorm 1, biases 0).
+func randomEncoder(_ shape: Shape) -> Encoder {
+    let config = EncoderConfig(vocabSize: tokenizer.vocabularySize, hiddenSize: shape.hidden, layers: shape.layers,
+                               heads: shape.heads, intermediateSize: shape.intermediate, maxPositions: 512, typeVocabSize: 2)
+    let layout = ParameterLayout.make(config, pooler: false)
+    let block = FloatBuffer(count: layout.totalCount)
+    var rng = Rng(seed: 1)
+    for e in layout.entries {
+        for i in e.range {
+            if e.name.hasSuffix("LayerNorm.weight") { block[i] = 1 } else if e.name.hasSuffix(".bias") { block[i] = 0 } else {
+                let u1 = max(rng.uniform(), 1e-7), u2 = rng.uniform()
+                block[i] = 0.02 * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+            }
         }
     }
+    return Encoder(config: config, layout: layout, parameters: block)
 }
-let encoder = Encoder(config: config, layout: layout, parameters: block)
+let shapeName: String
+let encoder: Encoder
+var shape: Shape?  // nil for a model folder
+if let modelDir {
+    let url = URL(fileURLWithPath: modelDir)
+    do { encoder = try Checkpoint.load(url).encoder } catch { fail("\(modelDir): \(error)") }
+    shapeName = url.lastPathComponent
+} else {
+    guard let named = Shape.all.first(where: { $0.name == options["--shape"] }) else {
+        fail("--shape one of \(Shape.all.map(\.name)), or --model DIR")
+    }
+    encoder = randomEncoder(named)
+    shapeName = named.name
+    shape = named
+}
 guard let request = PrecisionRequest(rawValue: options["--precision"] ?? "fp32") else { fail("--precision fp32|bf16|bf16-reference|auto") }
 let precision: Precision
 do { precision = try request.resolve() } catch { fail("\(error)") }
 encoder.setPrecision(precision)
 
-var result: [String: JSONValue] = ["shape": .string(shape.name), "mode": .string(mode), "threads": .int(Parallel.threads),
+var result: [String: JSONValue] = ["shape": .string(shapeName), "mode": .string(mode), "threads": .int(Parallel.threads),
                                    "precision": .string(precision.rawValue), "library": .string(BLAS.library)]
-if mode == "train" {
+if mode == "train", let shape {
     var o = TrainOptions.defaults(for: .sentence)
     o.batchSize = batchSize; o.maxLength = maxLength; o.pooling = pooling; o.padToMax = flags.contains("--pad-to-max")
     if let r = options["--recompute"] { guard let p = RecomputePolicy(rawValue: r) else { fail("--recompute auto|on|off") }; o.recompute = p }
@@ -153,7 +175,8 @@ if mode == "train" {
 } else {
     let texts = Array(lines.prefix(Int(options["--lines"] ?? "2000") ?? 2000))
     let embedder = try Embedder(encoder: encoder, tokenizer: tokenizer, options: EmbedOptions(
-        pooling: pooling, maxLength: maxLength, batchSize: Int(options["--encode-batch"] ?? "64") ?? 64, precision: precision))
+        pooling: pooling, maxLength: maxLength, batchSize: Int(options["--encode-batch"] ?? "64") ?? 64,
+        maxBatchTokens: options["--max-batch-tokens"].flatMap { Int($0) }, precision: precision))
     _ = try embedder.embed(Array(texts.prefix(64)))  // warm-up
     let before = embedder.tokenCount
     let t0 = Date()

@@ -37,9 +37,30 @@ void ck_matmul_tn(float *restrict c, const float *restrict a, const float *restr
     }
 }
 
-// T (n, m) = Aᵀ for A (m, n) with row stride lda (T dense).
+// C (m, n) = alpha · A (m, k) · Bᵀ for B (n, k). B is transposed into scratch with its rows
+// padded to a multiple of 16 (zeros), so the row updates run over whole vectors even when n = T
+// is below 16 (where ck_matmul_nn's loop would be left to scalar code); each entry is summed in
+// the same order as ck_matmul_nn over an explicit transpose, so the results are identical.
 CK_MULTIVERSION
-void ck_transpose(float *restrict t, const float *restrict a, long m, long n, long lda) {
-    for (long i = 0; i < m; i++)
-        for (long j = 0; j < n; j++) t[j * m + i] = a[i * lda + j];
+void ck_matmul_nt(float *restrict c, const float *restrict a, const float *restrict b, long m, long n, long k,
+                  long lda, long ldb, long ldc, float alpha, float *restrict scratch) {
+    const long np = (n + 15) / 16 * 16;
+    float *bt = scratch, *row = scratch + k * np;
+    for (long p = 0; p < k; p++) {
+        float *btp = bt + p * np;
+        for (long j = 0; j < n; j++) btp[j] = b[j * ldb + p];
+        for (long j = n; j < np; j++) btp[j] = 0;
+    }
+    for (long i = 0; i < m; i++) {
+        const float *ai = a + i * lda;
+        for (long j = 0; j < np; j++) row[j] = 0;
+        for (long p = 0; p < k; p++) {
+            float s = alpha * ai[p];
+            if (s == 0) continue;
+            const float *btp = bt + p * np;
+            for (long j = 0; j < np; j++) row[j] += s * btp[j];
+        }
+        for (long j = 0; j < n; j++) c[i * ldc + j] = row[j];
+    }
 }
+

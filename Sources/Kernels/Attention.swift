@@ -58,9 +58,9 @@ public struct AttentionLayout: Sendable, Equatable {
     public var batch: Int { lengths.count }
     public var hidden: Int { heads * headDim }
     public var tokens: Int { lengths.reduce(0, +) }
-    /// Floats of scratch per thread: two (T, T) matrices, a (d, T) transpose and the per-head
-    /// bias-gradient accumulators (heads, T, T), T the longest row.
-    var scratchPerThread: Int { (2 + heads) * maxLength * maxLength + headDim * maxLength }
+    /// Floats of scratch per thread: two (T, T) matrices, the per-head bias-gradient accumulators
+    /// (heads, T, T), T the longest row, and ck_matmul_nt's padded transpose.
+    var scratchPerThread: Int { (2 + heads) * maxLength * maxLength + ck_matmul_nt_scratch(maxLength, headDim) }
     /// Floats of scratch the forward and backward need.
     public var scratchCount: Int { scratchPerThread * Parallel.threads }
 
@@ -116,14 +116,13 @@ public enum Attention {
         let drop = dropout.flatMap { $0.isActive ? $0 : nil }
         let chunks = layout.balancedChunks()
         Parallel.each(chunks.count) { chunk in
-            let work = scratch + chunk * layout.scratchPerThread, kt = work + 2 * Tm * Tm
+            let work = scratch + chunk * layout.scratchPerThread, nt = work + (2 + nh) * Tm * Tm
             for bh in chunks[chunk] {
                 let b = bh / nh, h = bh % nh, T = layout.lengths[b], row = layout.offsets[b]
                 let q = qkv + row * 3 * H + h * d, k = q + H, v = q + 2 * H
                 let first = layout.probabilityOffsets[b] + h * T * T
                 let p = probs + first
-                ck_transpose(kt, k, T, d, 3 * H)
-                ck_matmul_nn(p, q, kt, T, T, d, 3 * H, T, T, 1, 0)
+                ck_matmul_nt(p, q, k, T, T, d, 3 * H, 3 * H, T, 1, nt)
                 ck_softmax_masked_forward(p, T, T, T, scale, keep + row, bias.map { $0 + h * Tm * Tm }, Tm)
                 let pUsed = usedProbabilities(p, count: T * T, into: probsUsed.map { $0 + first } ?? work,
                                               dropout: drop, first: first, rounds: roundsProducts)
@@ -147,13 +146,13 @@ public enum Attention {
         let drop = dropout.flatMap { $0.isActive ? $0 : nil }
         let chunks = layout.balancedChunks()
         func biasAccumulator(_ chunk: Int) -> UnsafeMutablePointer<Float> {
-            scratch + chunk * layout.scratchPerThread + 2 * Tm * Tm + d * Tm
+            scratch + chunk * layout.scratchPerThread + 2 * Tm * Tm
         }
         if dBias != nil {
             for c in 0..<chunks.count { biasAccumulator(c).update(repeating: 0, count: nh * Tm * Tm) }
         }
         Parallel.each(chunks.count) { chunk in
-            let dp = scratch + chunk * layout.scratchPerThread, pDrop = dp + Tm * Tm, vt = pDrop + Tm * Tm
+            let dp = scratch + chunk * layout.scratchPerThread, pDrop = dp + Tm * Tm, nt = dp + (2 + nh) * Tm * Tm
             let biasAcc = biasAccumulator(chunk)
             for bh in chunks[chunk] {
                 let b = bh / nh, h = bh % nh, T = layout.lengths[b], row = layout.offsets[b]
@@ -177,8 +176,7 @@ public enum Attention {
                 } else {
                     pUsed = usedProbabilities(p, count: T * T, into: pDrop, dropout: drop, first: first, rounds: roundsProducts)
                 }
-                ck_transpose(vt, v, T, d, 3 * H)
-                ck_matmul_nn(dp, dO, vt, T, T, d, H, T, T, g, 0)            // dP′ = g·dO Vᵀ
+                ck_matmul_nt(dp, dO, v, T, T, d, H, 3 * H, T, g, nt)        // dP′ = g·dO Vᵀ
                 ck_matmul_tn(dv, pUsed, dO, T, d, T, T, H, 3 * H, g, 0)     // dV = g·P′ᵀ dO
                 if let drop {
                     if probsUsed != nil {  // the mask is where P′ is zero (see the header)

@@ -67,6 +67,21 @@ public enum BLAS {
         }
     }
 
+    /// C (m, n) int32 = A (m, k) · B (n, k)ᵀ for int8 A and B (symmetric; see Int8Products.swift),
+    /// accumulated exactly in int32 (VNNI dot products where the CPU has them).
+    public static func gemmInt8(m: Int, n: Int, k: Int, a: UnsafePointer<Int8>, lda: Int, b: UnsafePointer<Int8>, ldb: Int,
+                                c: UnsafeMutablePointer<Int32>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) }
+            return
+        }
+        let status = od_matmul_s8(m, n, k, a, lda, b, ldb, c, ldc)
+        if status != 0 {
+            fatalError("oneDNN matmul \(m)×\(k)·\(k)×\(n) (int8) failed: \(String(cString: od_status_name(status)))")
+        }
+    }
+
     /// y (m) = alpha · op(A) · x + beta · y, A row-major m×n (n×m when trans).
     public static func gemv(
         trans: Bool = false, m: Int, n: Int, alpha: Float = 1,
@@ -92,5 +107,10 @@ public enum BLAS {
                                       lda: Int, ldb: Int, ldc: Int) -> String {
         od_matmul_implementation(bf16 ? OD_BF16 : OD_F32, transA ? 1 : 0, transB ? 1 : 0, m, n, k, lda, ldb, ldc)
             .map { String(cString: $0) } ?? "none"
+    }
+
+    /// The kernel oneDNN picks for an int8 product (A (m, k) · B (n, k)ᵀ), e.g. "brg:avx512_core_vnni".
+    public static func implementationInt8(m: Int, n: Int, k: Int) -> String {
+        od_matmul_implementation(OD_S8, 0, 1, m, n, k, k, k, n).map { String(cString: $0) } ?? "none"
     }
 }

@@ -2,7 +2,8 @@
 // forward:  y (n, out) = x (n, in) · Wᵀ + b
 // backward: dx (n, in) (+)= dy · W;  dW (out, in) += dyᵀ · x;  db (out) += Σₙ dy
 // With `products` of a bf16 precision, x, W and dy enter the products rounded to bf16
-// (RoundedOperands.swift); y, dx, dW and db are fp32.
+// (RoundedOperands.swift); y, dx, dW and db are fp32. With int8 products (inference only) the
+// forward runs through ProductInputs.int8Linear (Int8Products.swift).
 
 public enum Linear {
     /// y (n, out) = x (n, in) · Wᵀ + b. `ldx`/`ldy` are row strides (default: dense).
@@ -13,6 +14,11 @@ public enum Linear {
         products: ProductInputs? = nil
     ) {
         let ldy = ldy ?? outFeatures
+        if let products, products.precision == .int8 {
+            products.int8Linear(y: y, ldy: ldy, x: x, ldx: ldx ?? inFeatures, weight: weight, bias: bias, n: n,
+                                inFeatures: inFeatures, outFeatures: outFeatures)
+            return
+        }
         let (xIn, ldxIn) = products?.operand(x, rows: n, cols: inFeatures, ld: ldx ?? inFeatures, slot: 0)
             ?? (.fp32(x), ldx ?? inFeatures)
         let w = products?.weight(weight, rows: outFeatures, cols: inFeatures, slot: 2) ?? .fp32(weight)
@@ -29,6 +35,7 @@ public enum Linear {
         n: Int, inFeatures: Int, outFeatures: Int, ldx: Int? = nil, lddy: Int? = nil, accumulateInput: Bool = true,
         products: ProductInputs? = nil
     ) {
+        precondition(products?.precision.trains ?? true, "int8 products have no backward")
         let ldx = ldx ?? inFeatures, lddy = lddy ?? outFeatures
         // dy is rounded once for both products.
         let (dyIn, lddyIn) = products?.operand(dy, rows: n, cols: outFeatures, ld: lddy, slot: 0) ?? (.fp32(dy), lddy)

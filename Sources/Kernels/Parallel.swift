@@ -1,7 +1,7 @@
 // Work splitting across cores. Splits are a pure function of the work size and the thread count
 // (never of timing), so results are bit-identical from run to run on one machine.
 
-import Dispatch
+import COneDNN
 import Foundation
 
 public enum Parallel {
@@ -17,16 +17,27 @@ public enum Parallel {
             if count > 0 { body(0, 0..<count) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: n) { c in
-            body(c, chunkRange(c, of: n, count: count))
-        }
+        run(n) { c in body(c, chunkRange(c, of: n, count: count)) }
     }
 
     /// Calls `body(i)` for i in 0..<count concurrently (count is small: one task per thread).
     @inline(__always)
     public static func each(_ count: Int, _ body: (Int) -> Void) {
         if count == 1 { body(0); return }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        run(count, body)
+    }
+
+    /// Runs body(0..<n) on the OpenMP team oneDNN's products use (see openmp_team.h: a second
+    /// pool would fight oneDNN's spinning threads for the cores).
+    private static func run(_ n: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var call = body
+            withUnsafeMutablePointer(to: &call) { pointer in
+                od_parallel_for(Int32(n), { context, i in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(i))
+                }, pointer)
+            }
+        }
     }
 
     /// How many chunks `chunks(count, minPerChunk:)` uses.

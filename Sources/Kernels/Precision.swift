@@ -8,6 +8,10 @@
 //                   output bf16).
 //   bf16-reference  the same rounding, then fp32 products: runs on every CPU and equals `bf16` up
 //                   to the order of the fp32 sums, so the rules are testable on AVX2-only machines.
+//   int8            inference only: the linear layers' products in int8 with int32 accumulation
+//                   (weights per output channel, activations per row, symmetric; Int8Products.swift),
+//                   on VNNI dot products where the CPU has them; the attention's products and
+//                   everything else stay fp32. Runs on every x86-64 CPU oneDNN supports.
 // `auto` (the command line's default) is bf16 where the CPU has native bf16 dot products
 // (AVX512_BF16 or AMX-BF16, as oneDNN detects them) and fp32 elsewhere.
 
@@ -17,9 +21,16 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     case fp32
     case bf16
     case bf16Reference = "bf16-reference"
+    case int8
 
     /// True if the products' inputs are rounded to bf16.
-    public var roundsToBF16: Bool { self != .fp32 }
+    public var roundsToBF16: Bool { self == .bf16 || self == .bf16Reference }
+
+    /// False for int8, which has no backward (training runs in fp32 or a bf16 precision).
+    public var trains: Bool { self != .int8 }
+
+    /// Whether oneDNN's ISA here has int8 dot products (AVX512_VNNI or AVX-VNNI).
+    public static var hasNativeInt8: Bool { od_native_int8() != 0 }
 
     /// Whether this CPU computes bf16 products natively (oneDNN's ISA has bf16 dot products).
     public static var hasNativeBF16: Bool { od_native_bf16() != 0 }
@@ -36,6 +47,7 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
 public enum PrecisionRequest: String, Sendable, CaseIterable {
     case auto, fp32, bf16
     case bf16Reference = "bf16-reference"
+    case int8
 
     /// The precision to use; `native` says whether the CPU has bf16 dot products.
     public func resolve(native: Bool = Precision.hasNativeBF16) throws(PrecisionError) -> Precision {
@@ -43,6 +55,7 @@ public enum PrecisionRequest: String, Sendable, CaseIterable {
         case .auto: return native ? .bf16 : .fp32
         case .fp32: return .fp32
         case .bf16Reference: return .bf16Reference
+        case .int8: return .int8
         case .bf16:
             guard native else { throw PrecisionError.bf16Unavailable(Precision.noNativeBF16) }
             return .bf16

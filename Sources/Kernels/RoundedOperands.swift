@@ -1,7 +1,8 @@
 // Product inputs in a precision: `ProductInputs` turns fp32 activations into what the products of
 // its precision read (bf16 bits for oneDNN, or fp32 values rounded to bf16 for the reference
 // path), into scratch it owns; `RoundedWeights` is the bf16 copy of a set of weight matrices,
-// refreshed once per optimizer step (not per product). Rounding is ck_bf16_* (bf16.c).
+// refreshed once per optimizer step (not per product). Rounding is ck_bf16_* (bf16.c). Under int8
+// the same scratch holds the quantized operands (Int8Products.swift).
 
 import CKernels
 
@@ -10,15 +11,22 @@ public final class ProductInputs {
     public let precision: Precision
     /// Rounded weight copies the products look up by the fp32 weight's address.
     public var weights: RoundedWeights?
+    /// int8 weight copies (per output channel), for the int8 precision.
+    public var quantized: QuantizedWeights?
     /// Grown with headroom as larger batches come; FloatBuffer maps large ones from the kernel, so
     /// a long run of growing batches does not fragment the heap.
-    private var slots = [FloatBuffer(count: 0), FloatBuffer(count: 0), FloatBuffer(count: 0)]
+    private var slots = (0..<5).map { _ in FloatBuffer(count: 0) }
 
-    public init(precision: Precision, weights: RoundedWeights? = nil) {
+    public init(precision: Precision, weights: RoundedWeights? = nil, quantized: QuantizedWeights? = nil) {
         precondition(weights == nil || weights!.precision == precision, "weight copy of another precision")
+        precondition(quantized == nil || precision == .int8, "int8 weights for another precision")
         self.precision = precision
         self.weights = weights
+        self.quantized = quantized
     }
+
+    /// Scratch slot `i` (0…4) with room for `bytes`, 64-byte aligned; valid until the next call for that slot.
+    func scratch(_ i: Int, bytes: Int) -> UnsafeMutableRawPointer { slot(i, bytes: max(1, bytes)) }
 
     private func slot(_ i: Int, bytes: Int) -> UnsafeMutableRawPointer {
         let floats = (bytes + 3) / 4
@@ -31,7 +39,7 @@ public final class ProductInputs {
     /// call are alive at once. fp32 returns x itself.
     public func operand(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int, slot s: Int) -> (MatrixData, Int) {
         switch precision {
-        case .fp32:
+        case .fp32, .int8:  // int8 quantizes inside its products (int8Linear); its other products are fp32
             return (.fp32(x), ld)
         case .bf16:
             let out = slot(s, bytes: max(1, rows * cols) * 2).bindMemory(to: UInt16.self, capacity: rows * cols)

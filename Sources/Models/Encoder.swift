@@ -10,7 +10,8 @@
 // RoBERTa-style families, of the position embeddings) receive no gradient.
 // Products run in `precision` (Kernels/Precision.swift); under bf16 the four weight matrices of
 // every layer have a rounded copy, refreshed by `refreshRoundedWeights()` after the parameters
-// change, and the attention's Q/K/V (read only by products) are rounded in place.
+// change, and the attention's Q/K/V (read only by products) are rounded in place; under int8
+// (inference) they have an int8 copy made by `setPrecision`, for weights that no longer change.
 
 import Kernels
 
@@ -25,6 +26,7 @@ public final class Encoder {
     public private(set) var precision: Precision = .fp32
     /// Under bf16: the rounded copy of every layer's weight matrices.
     private var roundedWeights: RoundedWeights?
+    private var quantizedWeights: QuantizedWeights?
 
     public init(config: EncoderConfig, layout: ParameterLayout, parameters: FloatBuffer) {
         precondition(parameters.count == layout.totalCount, "parameter block does not match the layout")
@@ -38,29 +40,32 @@ public final class Encoder {
     /// Runs the products in `precision` from now on (a bf16 precision rounds the weights now).
     public func setPrecision(_ precision: Precision) {
         self.precision = precision
-        guard precision.roundsToBF16 else { roundedWeights = nil; return }
+        roundedWeights = nil; quantizedWeights = nil
         let H = config.hiddenSize, I = config.intermediateSize
-        var ranges: [Range<Int>] = []
+        var matrices: [(offset: Int, rows: Int, cols: Int)] = []
         for o in layerOffsets {  // (3H, H), (H, H), (I, H), (H, I)
-            ranges.append(o.qkvWeight..<(o.qkvWeight + 3 * H * H))
-            ranges.append(o.attnOutWeight..<(o.attnOutWeight + H * H))
-            ranges.append(o.ffnInWeight..<(o.ffnInWeight + I * H))
-            ranges.append(o.ffnOutWeight..<(o.ffnOutWeight + H * I))
+            matrices += [(o.qkvWeight, 3 * H, H), (o.attnOutWeight, H, H), (o.ffnInWeight, I, H), (o.ffnOutWeight, H, I)]
         }
-        roundedWeights = RoundedWeights(precision: precision, base: parameters.pointer, ranges: ranges)
-        roundedWeights?.refresh()
+        if precision.roundsToBF16 {
+            roundedWeights = RoundedWeights(precision: precision, base: parameters.pointer,
+                                            ranges: matrices.map { $0.offset..<($0.offset + $0.rows * $0.cols) })
+            roundedWeights?.refresh()
+        } else if precision == .int8 {
+            quantizedWeights = QuantizedWeights(base: parameters.pointer, matrices: matrices)
+        }
     }
 
     /// Re-rounds the bf16 weight copy from the fp32 parameters; call after changing them (the
-    /// trainer does once per step). Nothing to do in fp32.
+    /// trainer does once per step). Nothing to do in fp32; int8 is for fixed weights (inference).
     public func refreshRoundedWeights() {
         roundedWeights?.refresh()
     }
 
     /// The workspace's product scratch, in this encoder's precision and reading its weight copy.
     func products(_ ws: EncoderWorkspace) -> ProductInputs {
-        if ws.products.precision != precision || ws.products.weights !== roundedWeights {
-            ws.products = ProductInputs(precision: precision, weights: roundedWeights)
+        if ws.products.precision != precision || ws.products.weights !== roundedWeights
+            || ws.products.quantized !== quantizedWeights {
+            ws.products = ProductInputs(precision: precision, weights: roundedWeights, quantized: quantizedWeights)
         }
         return ws.products
     }

@@ -1,12 +1,17 @@
 // One worker thread owns the Embedder (which is not thread-safe) and every BLAS call the server
-// makes. Requests queue their texts; the worker takes the oldest request, waits until
-// `window` has passed since it arrived (or enough texts are queued), then embeds every queued
-// request that fits in `maxBatchTexts` in one Embedder call, and hands each request its rows.
-// Under load the queue fills while the worker computes, so batches form without waiting. The
-// queue is bounded in texts: a request that would overflow it is refused at once.
+// makes. Requests are tokenized on the submitting thread (so tokenization runs beside the
+// worker's products) and queue their encodings; the worker takes the oldest request and, while
+// other requests are on their way (an `Arrival` is open: their handler has started but not yet
+// submitted), waits for them until `window` has passed since the oldest arrived (or a batch's
+// worth of texts or tokens is queued); with none on the way it starts at once. It then
+// embeds every queued request that fits in `maxBatchTexts` texts and `maxBatchTokens` tokens (as
+// TEI batches; the first request always fits) in one Embedder call, and hands each request its
+// rows. Under load the queue fills while the worker computes, so batches form without waiting.
+// The queue is bounded in texts: a request that would overflow it is refused at once.
 
 import Foundation
 import Models
+import Tokenizers
 
 /// The worker's answer to one request: its rows of the batch, valid only during the callback.
 struct EmbeddedRows {
@@ -17,6 +22,14 @@ struct EmbeddedRows {
     let tokens: [Int]
 }
 
+/// A request between its handler's start and its submission. While any is open the worker waits
+/// (within the window) for it to join the next batch; it closes on submission, or when released.
+final class Arrival: @unchecked Sendable {
+    fileprivate weak var batcher: EmbeddingBatcher?
+    fileprivate var open = true  // guarded by the batcher's lock
+    deinit { batcher?.close(self) }
+}
+
 enum BatcherError: Error {
     case queueFull(queued: Int, limit: Int)
     case stopped
@@ -24,7 +37,9 @@ enum BatcherError: Error {
 
 final class EmbeddingBatcher: @unchecked Sendable {
     private struct Job {
-        let texts: [String]
+        let encodings: [Encoding]
+        /// What the job costs in a batch's token budget (EmbedOptions.computedTokens).
+        let tokens: Int
         let arrival: TimeInterval
         let finish: (Result<EmbeddedRows, Error>) -> Void
     }
@@ -32,11 +47,16 @@ final class EmbeddingBatcher: @unchecked Sendable {
     private let embedder: Embedder
     private let window: TimeInterval
     private let maxBatchTexts: Int
+    private let maxBatchTokens: Int
     private let maxQueuedTexts: Int
+    private let tokenizer: any Tokenizer
+    private let options: EmbedOptions
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var queue: [Job] = []
     private var queuedTexts = 0
+    private var queuedTokens = 0
+    private var arriving = 0
     private var stopping = false
     private var running = false
     private var finished = false
@@ -49,6 +69,9 @@ final class EmbeddingBatcher: @unchecked Sendable {
         precondition(embedder.options.normalize, "the server returns unit vectors")
         self.embedder = embedder; self.window = window
         self.maxBatchTexts = maxBatchTexts; self.maxQueuedTexts = maxQueuedTexts
+        maxBatchTokens = embedder.options.maxBatchTokens ?? Int.max
+        tokenizer = embedder.tokenizer
+        options = embedder.options
         dimension = embedder.dimension
     }
 
@@ -77,23 +100,50 @@ final class EmbeddingBatcher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Queues `texts`; `finish` runs on the worker thread (it may call BLAS).
-    func submit(_ texts: [String], finish: @escaping (Result<EmbeddedRows, Error>) -> Void) throws {
+    /// Opens an arrival: a request whose texts are on their way (call as its handler starts).
+    func arrival() -> Arrival {
+        let a = Arrival()
         condition.lock(); defer { condition.unlock() }
+        a.batcher = self
+        arriving += 1
+        return a
+    }
+
+    fileprivate func close(_ a: Arrival) {
+        condition.lock(); defer { condition.unlock() }
+        settle(a)
+    }
+
+    /// Under the lock.
+    private func settle(_ a: Arrival) {
+        guard a.open else { return }
+        a.open = false
+        arriving -= 1
+        condition.broadcast()
+    }
+
+    /// Tokenizes `texts` here and queues them, closing `arrival`; `finish` runs on the worker thread
+    /// (it may call BLAS).
+    func submit(_ texts: [String], arrival: Arrival? = nil, finish: @escaping (Result<EmbeddedRows, Error>) -> Void) throws {
+        let encodings = Embedder.tokenize(texts, tokenizer: tokenizer, maxLength: options.maxLength).0
+        let tokens = encodings.reduce(0) { $0 + options.computedTokens($1.ids.count) }
+        condition.lock(); defer { condition.unlock() }
+        if let arrival { settle(arrival) }
         guard running && !stopping else { throw BatcherError.stopped }
         guard queuedTexts + texts.count <= maxQueuedTexts else {
             throw BatcherError.queueFull(queued: queuedTexts, limit: maxQueuedTexts)
         }
-        queue.append(Job(texts: texts, arrival: ProcessInfo.processInfo.systemUptime, finish: finish))
+        queue.append(Job(encodings: encodings, tokens: tokens, arrival: ProcessInfo.processInfo.systemUptime, finish: finish))
         queuedTexts += texts.count
+        queuedTokens += tokens
         condition.broadcast()
     }
 
     /// Embeds `texts` and runs `body` on the worker thread with their rows.
-    func process<R>(_ texts: [String], _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
+    func process<R>(_ texts: [String], arrival: Arrival? = nil, _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, Error>) in
             do {
-                try submit(texts) { result in
+                try submit(texts, arrival: arrival) { result in
                     continuation.resume(with: result.flatMap { rows in Result { try body(rows) } })
                 }
             } catch {
@@ -109,26 +159,25 @@ final class EmbeddingBatcher: @unchecked Sendable {
         var buffer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         defer { buffer.deallocate() }
         while let jobs = nextBatch() {
-            let texts = jobs.flatMap(\.texts)
-            if texts.count * dimension > capacity {
+            let encodings = jobs.flatMap(\.encodings)
+            if encodings.count * dimension > capacity {
                 buffer.deallocate()
-                capacity = texts.count * dimension
+                capacity = encodings.count * dimension
                 buffer = .allocate(capacity: capacity)
             }
             do {
-                let tokens = try embedder.embed(texts, into: buffer)
+                try embedder.embed(encodings: encodings, into: buffer)
                 var row = 0
                 for job in jobs {
-                    let n = job.texts.count
                     job.finish(.success(EmbeddedRows(vectors: buffer + row * dimension, dimension: dimension,
-                                                      tokens: Array(tokens[row..<(row + n)]))))
-                    row += n
+                                                      tokens: job.encodings.map(\.ids.count))))
+                    row += job.encodings.count
                 }
             } catch {
                 for job in jobs { job.finish(.failure(error)) }
             }
             condition.lock()
-            batches += 1; embeddedTexts += texts.count
+            batches += 1; embeddedTexts += encodings.count
             condition.unlock()
         }
         condition.lock()
@@ -137,24 +186,27 @@ final class EmbeddingBatcher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for work and the batching window; nil once stopping with an empty queue.
+    /// Waits for work, and for requests on their way within the batching window; nil once
+    /// stopping with an empty queue.
     private func nextBatch() -> [Job]? {
         condition.lock(); defer { condition.unlock() }
         while queue.isEmpty && !stopping { condition.wait() }
         guard let first = queue.first else { return nil }
         let deadline = first.arrival + window
-        while !stopping && queuedTexts < maxBatchTexts {
+        while !stopping && arriving > 0 && queuedTexts < maxBatchTexts && queuedTokens < maxBatchTokens {
             let remaining = deadline - ProcessInfo.processInfo.systemUptime
             if remaining <= 0 { break }
             _ = condition.wait(until: Date(timeIntervalSinceNow: remaining))
         }
         var jobs = [queue.removeFirst()]
-        var n = jobs[0].texts.count
-        while let next = queue.first, n + next.texts.count <= maxBatchTexts {
+        var n = jobs[0].encodings.count, tokens = jobs[0].tokens
+        while let next = queue.first, n + next.encodings.count <= maxBatchTexts, tokens + next.tokens <= maxBatchTokens {
             jobs.append(queue.removeFirst())
-            n += next.texts.count
+            n += next.encodings.count
+            tokens += next.tokens
         }
         queuedTexts -= n
+        queuedTokens -= tokens
         return jobs
     }
 }

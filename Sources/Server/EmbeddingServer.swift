@@ -127,6 +127,7 @@ public final class EmbeddingServer: @unchecked Sendable {
     }
 
     func embeddings(_ request: Request) async throws -> Response {
+        let arrival = batcher.arrival()
         let body = try await collectBody(request)
         let req = try decodeRequest(EmbeddingsRequest.self, from: body)
         try checkModel(req.model)
@@ -135,7 +136,7 @@ public final class EmbeddingServer: @unchecked Sendable {
                                    param: "dimensions")
         }
         try checkTexts(req.input, limits: configuration.limits, param: "input")
-        let (vectors, tokens) = try await embed(req.input) { rows in
+        let (vectors, tokens) = try await embed(req.input, arrival: arrival) { rows in
             (Array(UnsafeBufferPointer(start: rows.vectors, count: req.input.count * rows.dimension)), rows.tokens.reduce(0, +))
         }
         return jsonResponse(200, APIResponses.embeddings(vectors, dimension: batcher.dimension,
@@ -144,6 +145,7 @@ public final class EmbeddingServer: @unchecked Sendable {
     }
 
     func similarity(_ request: Request) async throws -> Response {
+        let arrival = batcher.arrival()
         let body = try await collectBody(request)
         let req = try decodeRequest(SimilarityRequest.self, from: body)
         try checkModel(req.model)
@@ -158,7 +160,7 @@ public final class EmbeddingServer: @unchecked Sendable {
         }
         try checkTexts(req.pairs.flatMap { [$0.0, $0.1] }, limits: configuration.limits, param: "pairs",
                        countDescription: "\"pairs\" has \(req.pairs.count) pairs (\(2 * req.pairs.count) texts)")
-        let (scores, tokens) = try await embed(unique) { rows in
+        let (scores, tokens) = try await embed(unique, arrival: arrival) { rows in
             (pairs.map { cosine(rows.vectors + $0.0 * rows.dimension, rows.vectors + $0.1 * rows.dimension, rows.dimension) },
              rows.tokens.reduce(0, +))
         }
@@ -170,6 +172,7 @@ public final class EmbeddingServer: @unchecked Sendable {
             throw APIError.notFound("this server has no index (start it with --index); /v1/search is unavailable",
                                     code: "no_index")
         }
+        let arrival = batcher.arrival()
         let body = try await collectBody(request)
         let req = try decodeRequest(SearchRequest.self, from: body)
         try checkModel(req.model)
@@ -177,7 +180,7 @@ public final class EmbeddingServer: @unchecked Sendable {
         guard req.k >= 1 && req.k <= configuration.limits.maxK else {
             throw APIError.invalid("k must be between 1 and \(configuration.limits.maxK) (got \(req.k))", param: "k")
         }
-        let (hits, tokens) = try await embed(req.queries) { rows in
+        let (hits, tokens) = try await embed(req.queries, arrival: arrival) { rows in
             (index.search(rows.vectors, queryCount: req.queries.count, k: req.k), rows.tokens.reduce(0, +))
         }
         return jsonResponse(200, APIResponses.search(hits, queries: req.queries, texts: index.texts, model: modelName,
@@ -186,10 +189,11 @@ public final class EmbeddingServer: @unchecked Sendable {
 
     // MARK: - Helpers
 
-    /// Runs `body` on the batcher thread with the embedded rows of `texts`.
-    func embed<R>(_ texts: [String], _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
+    /// Runs `body` on the batcher thread with the embedded rows of `texts` (the request's
+    /// `arrival`, opened as its handler started, closes as they are queued).
+    func embed<R>(_ texts: [String], arrival: Arrival, _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
         do {
-            return try await batcher.process(texts, body)
+            return try await batcher.process(texts, arrival: arrival, body)
         } catch BatcherError.queueFull(let queued, let limit) {
             throw APIError.busy(queued: queued, limit: limit)
         } catch BatcherError.stopped {

@@ -32,7 +32,10 @@ public struct ServerConfiguration: Sendable {
     /// The precision of the encoder's matrix products (reported by /v1/models).
     public var precision: Precision = .fp32
     /// Texts per forward pass.
-    public var batchSize = 32
+    public var batchSize = EmbedOptions.defaultBatchSize
+    /// Tokens per forward pass and per batch the batcher forms (TEI's --max-batch-tokens; a
+    /// single larger request still runs, alone).
+    public var maxBatchTokens = EmbedOptions.defaultMaxBatchTokens
     /// How long the batcher waits after a request arrives for others to join its Embedder call.
     public var batchWindowSeconds = 0.002
     /// Texts per Embedder call at most (a single larger request still runs alone).
@@ -42,6 +45,7 @@ public struct ServerConfiguration: Sendable {
     public init(modelName: String) { self.modelName = modelName }
 
     var embedOptions: EmbedOptions {
-        EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize, normalize: true, precision: precision)
+        EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize, maxBatchTokens: maxBatchTokens,
+                     normalize: true, precision: precision)
     }
 }

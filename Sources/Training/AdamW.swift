@@ -14,6 +14,7 @@
 // fixtures the results are bit-identical to torch 2.13 (CPU capability AVX2).
 
 import Foundation
+import Kernels
 
 /// The AdamW optimizer over flat Float buffers.
 public struct AdamW: Sendable {
@@ -98,11 +99,7 @@ public struct AdamW: Sendable {
                 adamWKernel(p.pointer, g.pointer, m.pointer, v.pointer, r, coefficients)
             }
         }
-        if chunks.count == 1 {
-            work(chunks[0])
-        } else {
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { work(chunks[$0]) }
-        }
+        Parallel.each(chunks.count) { work(chunks[$0]) }
     }
 
     /// Array convenience for `update(parameters:gradients:firstMoment:secondMoment:count:ranges:)`.

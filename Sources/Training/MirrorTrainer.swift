@@ -39,6 +39,7 @@ public final class MirrorTrainer {
 
     public init(encoder: Encoder, tokenizer: any Tokenizer, options: TrainOptions) throws {
         if let problem = options.problem() { throw TrainingError.invalidOption(problem) }
+        guard encoder.precision.trains else { throw TrainingError.precisionCannotTrain(encoder.precision.rawValue) }
         guard options.maxLength <= encoder.config.maxSequenceLength else {
             throw TrainingError.invalidOption(.init(
                 key: .maxLength,

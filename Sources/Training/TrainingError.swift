@@ -8,6 +8,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case diverged(step: Int, loss: Float)
     /// A checkpoint's position is not one this run's plan reaches.
     case positionMismatch(String)
+    /// The encoder's products have no backward in this precision (int8 is for inference).
+    case precisionCannotTrain(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case let .diverged(step, loss):
             return "the loss became \(loss) at step \(step); lower the learning rate or check the corpus"
         case let .positionMismatch(reason): return reason
+        case let .precisionCannotTrain(p):
+            return "precision \(p) is for inference (encode, eval, index, search, serve); train in fp32 or bf16"
         }
     }
 }

@@ -21,8 +21,13 @@ struct EmbeddingOptions: ParsableArguments {
         discussion: "Default: the model folder's max_seq_length (sentence_bert_config.json), else 128."))
     var maxLength: Int?
 
-    @Option(help: "Texts per forward pass (default 64).")
+    @Option(help: "Texts per forward pass at most (default 256).")
     var batchSize: Int?
+
+    @Option(help: ArgumentHelp(
+        "Tokens per forward pass at most (default 1024).",
+        discussion: "Texts are sorted by length and each batch is filled, longest first, until the next text would pass this many tokens (its own tokens; --max-length for mean pooling, which pads) or --batch-size texts. A text longer than the budget runs alone. Batching changes an fp32 embedding only by rounding (≤ 2e-6)."))
+    var maxBatchTokens: Int?
 
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "L2-normalize each embedding.",
@@ -33,11 +38,13 @@ struct EmbeddingOptions: ParsableArguments {
 
     static let defaultPooling = Pooling.meanMasked
     static let defaultMaxLength = 128
-    static let defaultBatchSize = 64
+    static let defaultBatchSize = EmbedOptions.defaultBatchSize
+    static let defaultMaxBatchTokens = EmbedOptions.defaultMaxBatchTokens
 
     func validate() throws {
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be at least 2") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let maxBatchTokens, maxBatchTokens < 1 { throw ValidationError("--max-batch-tokens must be at least 1") }
     }
 
     /// Where the settings come from besides the flags.
@@ -121,6 +128,7 @@ struct EmbeddingOptions: ParsableArguments {
         let precision = try precisionOption.resolve()
         sources.append(PrecisionOption.describe(precision, request: precisionOption.precision))
         return Resolved(options: EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize ?? Self.defaultBatchSize,
+                                              maxBatchTokens: maxBatchTokens ?? Self.defaultMaxBatchTokens,
                                               normalize: normalize, precision: precision),
                         precision: precision,
                         sources: sources, overrides: overrides)

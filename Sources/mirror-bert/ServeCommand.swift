@@ -81,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.maxLength = resolved.options.maxLength
         config.precision = resolved.precision
         config.batchSize = resolved.options.batchSize
+        config.maxBatchTokens = resolved.options.maxBatchTokens ?? EmbedOptions.defaultMaxBatchTokens
         config.batchWindowSeconds = batchWindowMs / 1000
         config.maxBatchTexts = maxBatchTexts
         config.limits.maxInputs = maxInputs

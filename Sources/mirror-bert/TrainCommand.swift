@@ -184,12 +184,12 @@ struct TrainCommand: ParsableCommand {
             let state = try TrainingCheckpoint.readState(dir)
             return Job(options: try resumedOptions(state.options), corpus: URL(fileURLWithPath: corpus ?? state.corpusPath),
                        output: URL(fileURLWithPath: output ?? state.output), modelPath: state.model,
-                       checkpoint: try Checkpoint.load(dir), resumeFrom: (dir, state), precision: try precisionOption.resolve())
+                       checkpoint: try Checkpoint.load(dir), resumeFrom: (dir, state), precision: try precisionOption.resolve(training: true))
         }
         guard let corpus else { throw ValidationError("--corpus is required (unless --resume is given)") }
         guard let output else { throw ValidationError("--output is required (unless --resume is given)") }
         let options = try self.options()
-        let precision = try precisionOption.resolve()
+        let precision = try precisionOption.resolve(training: true)
         let ckpt = try modelOptions.load()
         return Job(options: options, corpus: URL(fileURLWithPath: corpus), output: URL(fileURLWithPath: output),
                    modelPath: ckpt.directory.path, checkpoint: ckpt, resumeFrom: nil, precision: precision)

@@ -54,11 +54,15 @@ void ck_dropout_backward_kept(float *d, const float *kept, long n, float scale);
 /// C (m, n) (+)= alpha · A (m, k) · B (k, n); row strides lda, ldb, ldc; accumulate 0 overwrites C.
 void ck_matmul_nn(float *c, const float *a, const float *b, long m, long n, long k,
                   long lda, long ldb, long ldc, float alpha, int accumulate);
+/// C (m, n) = alpha · A (m, k) · Bᵀ with B (n, k); `scratch` holds ck_matmul_nt_scratch(n, k) floats.
+/// Equal to ck_matmul_nn over Bᵀ, bit for bit.
+void ck_matmul_nt(float *c, const float *a, const float *b, long m, long n, long k,
+                  long lda, long ldb, long ldc, float alpha, float *scratch);
+/// Floats of scratch ck_matmul_nt needs: (k + 1) · n rounded up to 16.
+static inline long ck_matmul_nt_scratch(long n, long k) { return (k + 1) * ((n + 15) / 16 * 16); }
 /// C (m, n) (+)= alpha · Aᵀ · B with A (k, m), B (k, n).
 void ck_matmul_tn(float *c, const float *a, const float *b, long m, long n, long k,
                   long lda, long ldb, long ldc, float alpha, int accumulate);
-/// t (n, m) = aᵀ for a (m, n) with row stride lda; t is dense.
-void ck_transpose(float *t, const float *a, long m, long n, long lda);
 
 // MARK: - bf16 rounding (round to nearest, ties to even; NaN stays NaN)
 /// dst (rows, cols) dense bf16 bit patterns from src (rows, cols) with row stride ld.
@@ -68,3 +72,13 @@ void ck_bf16_from_f32(uint16_t *dst, const float *src, long rows, long cols, lon
 void ck_bf16_round(float *dst, const float *src, long rows, long cols, long ld_src, long ld_dst);
 /// dst (n) fp32 from bf16 bit patterns (exact).
 void ck_bf16_to_f32(float *dst, const uint16_t *src, long n);
+
+// MARK: - int8 (symmetric, per row / per output channel; see int8.c)
+/// q (rows, cols) dense and scales (rows) from x (rows, cols) with row stride ld:
+/// scales[r] = max_j |x[r][j]| / 127 (1 for a zero row), q = round-half-even(x / scale) in [-127, 127].
+void ck_int8_quantize_rows(int8_t *q, float *scales, const float *x, long rows, long cols, long ld);
+/// y[r][j] (row stride ldy) = acc[r][j] · row_scales[r] · col_scales[j] (+ bias[j] if bias); acc dense (rows, cols).
+void ck_int8_dequantize(float *y, long ldy, const int32_t *acc, long rows, long cols, const float *row_scales,
+                        const float *col_scales, const float *bias);
+/// c (m, n) = a (m, k) · b (n, k)ᵀ in exact int32, a plain loop (the tests' reference for oneDNN's).
+void ck_int8_matmul_reference(int32_t *c, const int8_t *a, const int8_t *b, long m, long n, long k);

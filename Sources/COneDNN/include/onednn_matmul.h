@@ -8,11 +8,15 @@
 #pragma once
 #include <stdint.h>
 
-typedef enum { OD_F32 = 0, OD_BF16 = 1 } od_type;
+typedef enum { OD_F32 = 0, OD_BF16 = 1, OD_S8 = 2 } od_type;
 
 /// 0 on success, else oneDNN's status code (see od_status_name).
 int od_matmul(od_type type, int trans_a, int trans_b, long m, long n, long k, float alpha,
               const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c, long ldc);
+
+/// C (m, n) int32 = A (m, k) · B (n, k)ᵀ, A and B int8 (symmetric), exact int32 accumulation (VNNI
+/// dot products where the CPU has them). 0 on success, else oneDNN's status code.
+int od_matmul_s8(long m, long n, long k, const int8_t *a, long lda, const int8_t *b, long ldb, int32_t *c, long ldc);
 
 /// The implementation oneDNN picks for a shape (e.g. "brg:avx512_core_bf16"), or NULL on error.
 /// The string lives as long as the process.
@@ -28,6 +32,10 @@ const char *od_version(void);
 /// 1 if oneDNN's effective ISA on this CPU computes bf16 products natively (avx512_core_bf16 or
 /// an AMX level), 0 if it would only emulate them.
 int od_native_bf16(void);
+
+/// 1 if oneDNN's effective ISA has int8 dot products (AVX512_VNNI or AVX_VNNI); without them int8
+/// products still run, on slower multiply-add sequences.
+int od_native_int8(void);
 
 /// oneDNN's effective ISA, e.g. "avx512_core_bf16".
 const char *od_isa_name(void);
