@@ -15,13 +15,18 @@
 # byte-level BPE and XLM-R fixtures' and all-mpnet-base-v2's if fetched, over four 10k-line
 # corpora (English, Russian, Arabic sentences; Chinese words), in a second table.
 # Mode `gemm` times the linear layers' products (fp32 and bf16) through BLAS.gemm.
+# Mode `models` times encode on the real model folders (all-MiniLM-L6-v2, and all-mpnet-base-v2 if
+# fetched with Scripts/setup.sh --model mpnet): 2000 STS-B sentences, max length 128, mean-masked,
+# for PyTorch (fp32, bf16 autocast), ONNX Runtime (fp32; int8 with sentence-transformers' avx512_vnni
+# quantize_dynamic settings; Benchmarks/onnx_reference.py, exported once and cached in .build) and
+# mirror-bert in fp32, bf16 (where native) and int8, at its default batches (--max-batch-tokens).
 # usage: Benchmarks/run.sh [--shapes "bert-base minilm-l12 minilm-l6"] [--steps 3] [--threads 2]
 #          [--modes "train encode recipe gemm tokenize"] [--pytorch-shapes "minilm-l6"] [--raw FILE]
 #          (--pytorch-shapes: the shapes that get PyTorch rows; default all; bert-base's padded recipe
 #          needs more than 24 GB in PyTorch)   (results are appended to FILE as JSON lines; the table covers all of FILE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shapes="bert-base minilm-l12 minilm-l6"; steps=3; threads=2; modes="train encode recipe gemm"; out=""; pytorch_shapes=""
+shapes="bert-base minilm-l12 minilm-l6"; steps=3; threads=2; modes="train encode recipe gemm models"; out=""; pytorch_shapes=""
 while (($#)); do
   case $1 in
     --shapes) shapes=$2; shift 2 ;;
@@ -89,6 +94,21 @@ for s in $shapes; do
     done
   fi
 done
+if [[ " $modes " == *" models "* ]]; then
+  ort=(--corpus "$corpus" --threads "$threads" --max-length 128 --sentences 2000)
+  for m in models/all-MiniLM-L6-v2 models/all-mpnet-base-v2; do
+    [[ -f $m/config.json ]] || continue
+    n=$(basename "$m"); echo "== $n (encode)" >&2
+    measure "$n" model-encode pytorch padded fp32 "$py" Benchmarks/pytorch_reference.py encode --model "$m" "${ort[@]}"
+    measure "$n" model-encode pytorch padded bf16-autocast "$py" Benchmarks/pytorch_reference.py encode --model "$m" "${ort[@]}" --autocast bf16
+    measure "$n" model-encode onnxruntime padded fp32 "$py" Benchmarks/onnx_reference.py encode --model "$m" "${ort[@]}" --quantize none
+    measure "$n" model-encode onnxruntime padded int8 "$py" Benchmarks/onnx_reference.py encode --model "$m" "${ort[@]}" --quantize int8
+    for p in $precisions int8; do
+      measure "$n" model-encode mirror-bert packed "$p" "$bench" encode --model "$m" --corpus "$corpus" --threads "$threads" \
+        --lines 2000 --pooling mean-masked --max-length 128 --encode-batch 256 --max-batch-tokens 1024 --precision "$p"
+    done
+  done
+fi
 if [[ " $modes " == *" gemm "* ]]; then
   echo "== gemm" >&2
   measure minilm-l6 gemm mirror-bert linear-layer all "$bench" gemm --threads "$threads"
@@ -155,6 +175,23 @@ for s in dict.fromkeys(r["shape"] for r in rows if r["mode"] in ("train", "encod
             print(f'| {s} | encode 2000 sentences | {impl} | {precision} | {r["error"]} | | | | | |'); continue
         ratios = [f'{r["sentences_per_s"] / e["sentences_per_s"]:.2f}×' if ok(e) and impl != "pytorch" else "" for e in erefs]
         print(f'| {s} | encode 2000 sentences | {impl} | {precision} | {r["seconds"]:.2f} | {r["sentences_per_s"]:.0f} sent/s | | {r["peak_rss_mb"]:.0f} | {ratios[0]} | {ratios[1]} |')
+models = list(dict.fromkeys(r["shape"] for r in rows if r["mode"] == "model-encode"))
+if models:
+    print("\nEncode with the real model folders: 2000 STS-B sentences, max length 128, mean-masked pooling "
+          f"(PyTorch and ONNX Runtime: padded batches of 64; mirror-bert: packed batches of ≤ 1024 tokens):\n")
+    print("| model | implementation | precision | s | sentences/s | peak RSS (MB) | vs PyTorch fp32 | vs ONNX Runtime fp32 | vs ONNX Runtime int8 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for s in models:
+        base = [find(shape=s, mode="model-encode", impl=i, precision=p)
+                for i, p in (("pytorch", "fp32"), ("onnxruntime", "fp32"), ("onnxruntime", "int8"))]
+        for impl, precision in [("pytorch", "fp32"), ("pytorch", "bf16-autocast"), ("onnxruntime", "fp32"), ("onnxruntime", "int8"),
+                                ("mirror-bert", "fp32"), ("mirror-bert", "bf16"), ("mirror-bert", "int8")]:
+            r = find(shape=s, mode="model-encode", impl=impl, precision=precision)
+            if not r: continue
+            if not ok(r):
+                print(f'| {s} | {impl} | {precision} | {r["error"]} | | | | | |'); continue
+            ratios = [f'{r["sentences_per_s"] / b["sentences_per_s"]:.2f}×' if ok(b) else "" for b in base]
+            print(f'| {s} | {impl} | {precision} | {r["seconds"]:.2f} | {r["sentences_per_s"]:.0f} | {r["peak_rss_mb"]:.0f} | {" | ".join(ratios)} |')
 r = find(mode="recipe")
 if r:
     if ok(r):
