@@ -75,10 +75,10 @@ final class EmbeddingBatcher: @unchecked Sendable {
         dimension = embedder.dimension
     }
 
-    /// Texts waiting now; batches and texts embedded so far.
-    var statistics: (queued: Int, batches: Int, texts: Int) {
+    /// Texts waiting now, requests on their way (arrivals open); batches and texts embedded so far.
+    var statistics: (queued: Int, arriving: Int, batches: Int, texts: Int) {
         condition.lock(); defer { condition.unlock() }
-        return (queuedTexts, batches, embeddedTexts)
+        return (queuedTexts, arriving, batches, embeddedTexts)
     }
 
     func start() {

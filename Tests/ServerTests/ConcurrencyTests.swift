@@ -42,17 +42,25 @@ struct ConcurrencyTests {
 
     @Test func gracefulShutdownAnswersInFlightRequests() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
-        // A long batching window keeps the request in flight while the shutdown starts.
+        // A long batching window, and a request on its way, keep the request in flight while the
+        // shutdown starts.
         let s = try await f.start { c in c.batchWindowSeconds = 2 }
-        async let inFlight = s.post("/v1/embeddings", "{\"input\": [\"in flight\", \"during shutdown\"]}")
+        let unfinished = try LoopbackHTTP.openUnfinishedRequest(port: s.port)
         let deadline = Date().addingTimeInterval(10)
+        while (try await s.get("/health")).json?["arriving_requests"] as? Int != 1 && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        async let inFlight = s.post("/v1/embeddings", "{\"input\": [\"in flight\", \"during shutdown\"]}")
         var queued = 0
         while queued < 2 && Date() < deadline {
             queued = (try await s.get("/health")).json?["queued_texts"] as? Int ?? 0
             if queued < 2 { try await Task.sleep(for: .milliseconds(5)) }
         }
         #expect(queued == 2, "the request should be waiting in the batching window")
-        let stopped = try await s.stop()
+        async let stopping = s.stop()
+        try await Task.sleep(for: .milliseconds(100))
+        close(unfinished)  // the request on its way never completes
+        let stopped = try await stopping
         #expect(stopped, "the server did not stop within the timeout")
         let reply = try await inFlight
         #expect(reply.status == 200, "\(reply)")

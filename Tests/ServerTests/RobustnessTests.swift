@@ -86,14 +86,21 @@ struct RobustnessTests {
 
     @Test func aFullQueueAnswers503() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
-        // A long batching window keeps the first request queued while the second arrives.
+        // A long batching window, and a request on its way, keep the first request queued while
+        // the second arrives.
         try await f.withServer({ c in
             c.limits.maxQueuedTexts = 4
             c.limits.maxInputs = 4
             c.batchWindowSeconds = 3
         }) { s in
-            async let first = s.post("/v1/embeddings", "{\"input\": [\"a\", \"b\", \"c\"]}")
+            // A request still on its way keeps the batcher waiting (within the window) for it.
+            let unfinished = try LoopbackHTTP.openUnfinishedRequest(port: s.port)
+            defer { close(unfinished) }
             let deadline = Date().addingTimeInterval(10)
+            while (try await s.get("/health")).json?["arriving_requests"] as? Int != 1 && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            async let first = s.post("/v1/embeddings", "{\"input\": [\"a\", \"b\", \"c\"]}")
             var queued = 0
             while queued < 3 && Date() < deadline {
                 queued = (try await s.get("/health")).json?["queued_texts"] as? Int ?? 0

@@ -63,6 +63,12 @@ struct ServeExecutableTests {
         let deadline = Date().addingTimeInterval(30)
         #expect(stderr.text.contains("model tiny, mean-masked, max length 32"))
 
+        // A request still on its way keeps the batcher waiting (within the window) for it.
+        let unfinished = try LoopbackHTTP.openUnfinishedRequest(port: boundPort)
+        while (try await LoopbackHTTP.send(port: boundPort, "GET", "/health")).json?["arriving_requests"] as? Int != 1
+                && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         async let inFlight = LoopbackHTTP.post(port: boundPort, "/v1/embeddings", json: "{\"input\": [\"one\", \"two\", \"three\"]}")
         var queued = 0
         while queued < 3 && Date() < deadline {
@@ -71,6 +77,7 @@ struct ServeExecutableTests {
         }
         #expect(queued == 3, "the request should be waiting in the batching window")
         kill(p.processIdentifier, SIGTERM)
+        close(unfinished)  // the request on its way never completes
         let reply = try await inFlight
         #expect(reply.status == 200, "\(reply)")
         #expect((try embeddings(reply)).count == 3)
