@@ -25,8 +25,8 @@ echo "| model | precision | STS avg (7 sets) | Δ vs fp32 | min cosine vs fp32 |
 echo "| --- | --- | --- | --- | --- | --- |"
 for m in "${models[@]}"; do
   for p in $precisions; do
-    "$bin" eval --model "$m" --data "$data" --precision "$p" --json "$work/$p.json" >/dev/null 2>&1
-    "$bin" encode --model "$m" --input "$work/sentences.txt" --output "$work/$p.npy" --precision "$p" 2>/dev/null
+    "$bin" eval --model "$m" --data "$data" --precision "$p" --json "$work/$p.json" >/dev/null 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
+    "$bin" encode --model "$m" --input "$work/sentences.txt" --output "$work/$p.npy" --precision "$p" 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
   done
   python3 - "$m" "$work" $precisions <<'PY'
 import json, sys, numpy as np

@@ -59,8 +59,8 @@ measure() {  # measure SHAPE MODE IMPL RECIPE PRECISION command…
   local shape=$1 mode=$2 impl=$3 recipe=$4 precision=$5 line status; shift 5
   if line=$(run "$@"); then status=0; else status=$?; fi
   if ((status == 0)); then
-    python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r.update(impl=sys.argv[2], recipe=sys.argv[3], precision=sys.argv[4], cpu=sys.argv[5]); print(json.dumps(r))' \
-      "$(tail -n 1 <<<"$line")" "$impl" "$recipe" "$precision" "$cpu" >> "$out"
+    python3 -c 'import json,sys; r=json.loads(sys.argv[1]); r.update(impl=sys.argv[2], recipe=sys.argv[3], precision=sys.argv[4], cpu=sys.argv[5], mode=sys.argv[6]); print(json.dumps(r))' \
+      "$(tail -n 1 <<<"$line")" "$impl" "$recipe" "$precision" "$cpu" "$mode" >> "$out"
   else
     local why="exit $status"; ((status == 137)) && why="killed (SIGKILL: out of memory on this machine)"
     echo "$shape $mode $impl $precision: $why" >&2

@@ -1,5 +1,6 @@
-// Work splitting across cores. Splits are a pure function of the work size and the thread count
-// (never of timing), so results are bit-identical from run to run on one machine.
+// Work splitting across cores, on the OpenMP threads oneDNN's products use (COneDNN parallel.c).
+// Splits are a pure function of the work size and the thread count (never of timing), so results
+// are bit-identical from run to run on one machine.
 
 import COneDNN
 import Foundation
@@ -34,7 +35,8 @@ public enum Parallel {
             var call = body
             withUnsafeMutablePointer(to: &call) { pointer in
                 od_parallel_for(Int32(n), { context, i in
-                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(i))
+                    guard let context else { return }  // always the pointer passed below
+                    context.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(i))
                 }, pointer)
             }
         }

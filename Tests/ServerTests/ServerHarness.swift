@@ -30,11 +30,13 @@ final class RunningServer {
 
     /// Starts `server`; throws if it does not listen within `timeout` seconds (generous: under
     /// `swift test` the server task waits for a cooperative thread while other suites compute).
+    /// High priority: Swift Testing enqueues every test at once, and on 2 cores a server task at
+    /// the tests' priority waited behind all the synchronous ones (once for 120 s in a debug run).
     init(_ server: EmbeddingServer, timeout: Double = 120) async throws {
         let listening = Flag(), finished = Flag()
         self.server = server
         self.finished = finished
-        task = Task {
+        task = Task(priority: .high) {
             defer { finished.set(1) }
             try await server.run(handleSignals: false) { _, port in listening.set(port) }
         }
