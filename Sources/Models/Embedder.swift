@@ -123,6 +123,24 @@ public final class Embedder {
         }
     }
 
+    /// The last hidden state of every token (special tokens included) of each encoding, as TEI's
+    /// /embed_all: `out` (Σ ids.count, dimension), encoding i's rows after those of 0..<i. Rows of
+    /// packed sequences (attention never crosses sequences, so padding would not change them).
+    public func tokenEmbeddings(encodings: [Encoding], into out: UnsafeMutablePointer<Float>) throws {
+        let H = dimension
+        if let p = options.precision, encoder.precision != p { encoder.setPrecision(p) }
+        var start = [Int](repeating: 0, count: encodings.count)
+        for i in encodings.indices.dropFirst() { start[i] = start[i - 1] + encodings[i - 1].ids.count }
+        for rows in Self.batches(lengths: encodings.map(\.ids.count), options: options) {
+            let input = try EncoderInput(packing: rows.map { encodings[$0] }, config: encoder.config)
+            let hidden = encoder.forward(input, workspace: workspace)
+            for (k, i) in rows.enumerated() {
+                (out + start[i] * H).update(from: hidden + input.offsets[k] * H, count: input.lengths[k] * H)
+            }
+            tokenCount += input.tokens
+        }
+    }
+
     /// The forward passes for texts of `lengths` tokens: indices sorted by length (longest first,
     /// stable, so batches pad little and the plan is a function of the lengths alone), cut
     /// greedily into batches of at most `batchSize` rows and `maxBatchTokens` computed tokens.

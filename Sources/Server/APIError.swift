@@ -1,5 +1,8 @@
-// Errors the API answers with, in OpenAI's shape:
+// Errors the API answers with, in OpenAI's shape on OpenAI's routes:
 // {"error": {"message": "...", "type": "invalid_request_error", "param": "input" | null, "code": "..." | null}}
+// and in Text Embeddings Inference's on TEI's (router/src/lib.rs ErrorResponse, with TEI's statuses:
+// Validation 422, Empty 400, Overloaded 429, Unhealthy 503, Backend 424):
+// {"error": "...", "error_type": "Validation" | "Empty" | "Overloaded" | "Unhealthy" | "Backend"}
 
 import JSON
 import Search
@@ -29,12 +32,40 @@ struct APIError: Error {
     static let shuttingDown = APIError(status: 503, type: "server_busy", code: "shutting_down", param: nil,
                                        message: "the server is shutting down")
 
+    static func tooManyRequests(limit: Int) -> APIError {
+        APIError(status: 429, type: "server_busy", code: "too_many_requests", param: nil,
+                 message: "the server is answering its limit of \(limit) concurrent requests (--max-concurrent-requests); retry later")
+    }
+
+    static let unauthorized = APIError(status: 401, type: "invalid_request_error", code: "invalid_api_key", param: nil,
+                                       message: "missing or wrong API key: send \"Authorization: Bearer <key>\"")
+
     static func notFound(_ message: String, code: String? = nil) -> APIError {
         APIError(status: 404, type: "invalid_request_error", code: code, param: nil, message: message)
     }
 
     static func `internal`(_ message: String) -> APIError {
         APIError(status: 500, type: "server_error", code: nil, param: nil, message: message)
+    }
+
+    /// TEI's status and error type for this error. Our 400s are TEI's validation errors (422) but
+    /// for empty inputs (400 "Empty"); a full queue keeps its 503 (TEI has no queue limit).
+    var tei: (status: Int, type: String) {
+        switch status {
+        case 400: return code == "empty_input" ? (400, "Empty") : (422, "Validation")
+        case 401: return (401, "Unauthorized")
+        case 413, 404: return (status, "Validation")
+        case 429: return (429, "Overloaded")
+        case 503: return (503, code == "shutting_down" ? "Unhealthy" : "Overloaded")
+        default: return (status, "Backend")
+        }
+    }
+
+    /// {"error": message, "error_type": type}
+    var teiJSON: [UInt8] {
+        var w = JSONWriter()
+        w.raw("{"); w.key("error"); w.string(message); w.raw(","); w.key("error_type"); w.string(tei.type); w.raw("}")
+        return w.bytes
     }
 
     var json: [UInt8] {

@@ -69,17 +69,19 @@ struct SearchRequest: Decodable {
 }
 
 /// A field that is a string or an array of strings, as an array (never empty).
-private func decodeTexts<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, what: String) throws -> [String] {
+func decodeTexts<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K, what: String) throws -> [String] {
     if let one = try? c.decode(String.self, forKey: key) { return [one] }
     guard let many = try? c.decode([String].self, forKey: key) else {
         throw APIError.invalid("\"\(key.stringValue)\" must be \(what)", param: key.stringValue)
     }
-    guard !many.isEmpty else { throw APIError.invalid("\"\(key.stringValue)\" is an empty array", param: key.stringValue) }
+    guard !many.isEmpty else {
+        throw APIError.invalid("\"\(key.stringValue)\" is an empty array", param: key.stringValue, code: "empty_input")
+    }
     return many
 }
 
 /// An optional field of type T; present with another type (or null) is an error.
-private func decodeOptional<K: CodingKey, T: Decodable>(_ c: KeyedDecodingContainer<K>, _ key: K, _ type: T.Type,
+func decodeOptional<K: CodingKey, T: Decodable>(_ c: KeyedDecodingContainer<K>, _ key: K, _ type: T.Type,
                                                         what: String) throws -> T? {
     guard c.contains(key) else { return nil }
     if try c.decodeNil(forKey: key) { return nil }

@@ -15,11 +15,27 @@ import Tokenizers
 
 /// The worker's answer to one request: its rows of the batch, valid only during the callback.
 struct EmbeddedRows {
-    /// (texts.count, dimension) unit vectors.
+    /// (texts.count, dimension) pooled vectors, not normalized (handlers normalize: requests may
+    /// ask for fewer dimensions, normalized after truncation, or for none); for a token-rows job,
+    /// (Σ tokens, dimension): every token's last hidden state, text after text.
     let vectors: UnsafePointer<Float>
     let dimension: Int
     /// Tokens per text after truncation, special tokens included.
     let tokens: [Int]
+}
+
+extension EmbeddedRows {
+    /// The rows as one array, each cut to its first `dimension` values (Matryoshka) and, with
+    /// `normalize`, scaled to unit length after the cut (as TEI and sentence-transformers do).
+    func output(dimension d: Int, normalize: Bool) -> [Float] {
+        let n = tokens.count
+        var out = [Float](repeating: 0, count: n * d)
+        out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n { (o.baseAddress! + i * d).update(from: vectors + i * dimension, count: d) }
+            if normalize { Pooling.normalize(o.baseAddress!, rows: n, columns: d) }
+        }
+        return out
+    }
 }
 
 /// A request between its handler's start and its submission. While any is open the worker waits
@@ -41,6 +57,8 @@ final class EmbeddingBatcher: @unchecked Sendable {
         /// What the job costs in a batch's token budget (EmbedOptions.computedTokens).
         let tokens: Int
         let arrival: TimeInterval
+        /// Every token's hidden state instead of pooled vectors (runs in a forward pass of its own).
+        let tokenRows: Bool
         let finish: (Result<EmbeddedRows, Error>) -> Void
     }
 
@@ -49,7 +67,7 @@ final class EmbeddingBatcher: @unchecked Sendable {
     private let maxBatchTexts: Int
     private let maxBatchTokens: Int
     private let maxQueuedTexts: Int
-    private let tokenizer: any Tokenizer
+    let tokenizer: any Tokenizer
     private let options: EmbedOptions
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -65,8 +83,13 @@ final class EmbeddingBatcher: @unchecked Sendable {
 
     let dimension: Int
 
-    init(embedder: Embedder, window: TimeInterval, maxBatchTexts: Int, maxQueuedTexts: Int) {
-        precondition(embedder.options.normalize, "the server returns unit vectors")
+    /// Called on the worker after each forward pass with its texts and tokens (metrics).
+    private let observeBatch: @Sendable (_ texts: Int, _ tokens: Int) -> Void
+
+    init(embedder: Embedder, window: TimeInterval, maxBatchTexts: Int, maxQueuedTexts: Int,
+         observeBatch: @escaping @Sendable (_ texts: Int, _ tokens: Int) -> Void = { _, _ in }) {
+        self.observeBatch = observeBatch
+        precondition(!embedder.options.normalize, "handlers normalize (after any truncation)")
         self.embedder = embedder; self.window = window
         self.maxBatchTexts = maxBatchTexts; self.maxQueuedTexts = maxQueuedTexts
         maxBatchTokens = embedder.options.maxBatchTokens ?? Int.max
@@ -124,8 +147,15 @@ final class EmbeddingBatcher: @unchecked Sendable {
 
     /// Tokenizes `texts` here and queues them, closing `arrival`; `finish` runs on the worker thread
     /// (it may call BLAS).
-    func submit(_ texts: [String], arrival: Arrival? = nil, finish: @escaping (Result<EmbeddedRows, Error>) -> Void) throws {
-        let encodings = Embedder.tokenize(texts, tokenizer: tokenizer, maxLength: options.maxLength).0
+    func submit(_ texts: [String], arrival: Arrival? = nil, truncate: Bool = true, tokenRows: Bool = false,
+                finish: @escaping (Result<EmbeddedRows, Error>) -> Void) throws {
+        defer { if let arrival { close(arrival) } }
+        let encodings = truncate ? Embedder.tokenize(texts, tokenizer: tokenizer, maxLength: options.maxLength).0
+            : texts.map { tokenizer.encode($0, maxLength: nil) }
+        if !truncate, let i = encodings.firstIndex(where: { $0.ids.count > options.maxLength }) {
+            throw APIError.invalid("inputs[\(i)] has \(encodings[i].ids.count) tokens; the limit is \(options.maxLength) "
+                                   + "(send truncate: true to cut it)", param: "inputs", code: "input_too_long")
+        }
         let tokens = encodings.reduce(0) { $0 + options.computedTokens($1.ids.count) }
         condition.lock(); defer { condition.unlock() }
         if let arrival { settle(arrival) }
@@ -133,17 +163,19 @@ final class EmbeddingBatcher: @unchecked Sendable {
         guard queuedTexts + texts.count <= maxQueuedTexts else {
             throw BatcherError.queueFull(queued: queuedTexts, limit: maxQueuedTexts)
         }
-        queue.append(Job(encodings: encodings, tokens: tokens, arrival: ProcessInfo.processInfo.systemUptime, finish: finish))
+        queue.append(Job(encodings: encodings, tokens: tokens, arrival: ProcessInfo.processInfo.systemUptime,
+                         tokenRows: tokenRows, finish: finish))
         queuedTexts += texts.count
         queuedTokens += tokens
         condition.broadcast()
     }
 
     /// Embeds `texts` and runs `body` on the worker thread with their rows.
-    func process<R>(_ texts: [String], arrival: Arrival? = nil, _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
+    func process<R>(_ texts: [String], arrival: Arrival? = nil, truncate: Bool = true, tokenRows: Bool = false,
+                    _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, Error>) in
             do {
-                try submit(texts, arrival: arrival) { result in
+                try submit(texts, arrival: arrival, truncate: truncate, tokenRows: tokenRows) { result in
                     continuation.resume(with: result.flatMap { rows in Result { try body(rows) } })
                 }
             } catch {
@@ -160,22 +192,31 @@ final class EmbeddingBatcher: @unchecked Sendable {
         defer { buffer.deallocate() }
         while let jobs = nextBatch() {
             let encodings = jobs.flatMap(\.encodings)
-            if encodings.count * dimension > capacity {
+            let tokenRows = jobs[0].tokenRows  // then the only job
+            let rows = tokenRows ? encodings.reduce(0) { $0 + $1.ids.count } : encodings.count
+            if rows * dimension > capacity {
                 buffer.deallocate()
-                capacity = encodings.count * dimension
+                capacity = rows * dimension
                 buffer = .allocate(capacity: capacity)
             }
             do {
-                try embedder.embed(encodings: encodings, into: buffer)
-                var row = 0
-                for job in jobs {
-                    job.finish(.success(EmbeddedRows(vectors: buffer + row * dimension, dimension: dimension,
-                                                      tokens: job.encodings.map(\.ids.count))))
-                    row += job.encodings.count
+                if tokenRows {
+                    try embedder.tokenEmbeddings(encodings: encodings, into: buffer)
+                    jobs[0].finish(.success(EmbeddedRows(vectors: buffer, dimension: dimension,
+                                                         tokens: encodings.map(\.ids.count))))
+                } else {
+                    try embedder.embed(encodings: encodings, into: buffer)
+                    var row = 0
+                    for job in jobs {
+                        job.finish(.success(EmbeddedRows(vectors: buffer + row * dimension, dimension: dimension,
+                                                          tokens: job.encodings.map(\.ids.count))))
+                        row += job.encodings.count
+                    }
                 }
             } catch {
                 for job in jobs { job.finish(.failure(error)) }
             }
+            observeBatch(encodings.count, encodings.reduce(0) { $0 + options.computedTokens($1.ids.count) })
             condition.lock()
             batches += 1; embeddedTexts += encodings.count
             condition.unlock()
@@ -200,7 +241,8 @@ final class EmbeddingBatcher: @unchecked Sendable {
         }
         var jobs = [queue.removeFirst()]
         var n = jobs[0].encodings.count, tokens = jobs[0].tokens
-        while let next = queue.first, n + next.encodings.count <= maxBatchTexts, tokens + next.tokens <= maxBatchTokens {
+        while !jobs[0].tokenRows, let next = queue.first, !next.tokenRows, n + next.encodings.count <= maxBatchTexts,
+              tokens + next.tokens <= maxBatchTokens {
             jobs.append(queue.removeFirst())
             n += next.encodings.count
             tokens += next.tokens

@@ -1,5 +1,8 @@
 // The HTTP embeddings server (Hummingbird 2): OpenAI-shaped POST /v1/embeddings, POST
-// /v1/similarity, POST /v1/search (with an index), GET /v1/models and GET /health.
+// /v1/similarity, POST /v1/search (with an index), GET /v1/models and GET /health, and Text
+// Embeddings Inference's routes beside them (TEIRoutes.swift), GET /metrics (Prometheus).
+// Every route but /health needs the API key when one is set; at most --max-concurrent-requests
+// are answered at once (429 beyond); each answer is counted and, with a logger, logged.
 // Handlers parse and validate on the event loops; every Embedder and BLAS call runs on the one
 // batcher thread. Shutdown is graceful: the HTTP server stops accepting and drains in-flight
 // requests first (services stop in reverse order), then the batcher finishes its queue.
@@ -16,6 +19,8 @@ public final class EmbeddingServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     let batcher: EmbeddingBatcher
     let index: EmbeddingIndex?
+    let metrics: ServerMetrics
+    let gate: RequestGate
     private let lock = NSLock()
     private var group: ServiceGroup?
     private var shutdownRequested = false
@@ -36,9 +41,15 @@ public final class EmbeddingServer: @unchecked Sendable {
             throw SearchError.optionMismatch(path: indexPath, option: "dimension", index: "\(index.dimension)",
                                              given: "\(embedder.dimension)")
         }
+        let metrics = ServerMetrics(maxInputLength: configuration.maxLength)
+        self.metrics = metrics
+        gate = RequestGate(apiKey: configuration.apiKey, maxConcurrent: configuration.limits.maxConcurrentRequests)
         batcher = EmbeddingBatcher(embedder: embedder, window: configuration.batchWindowSeconds,
                                    maxBatchTexts: configuration.maxBatchTexts,
-                                   maxQueuedTexts: configuration.limits.maxQueuedTexts)
+                                   maxQueuedTexts: configuration.limits.maxQueuedTexts) { texts, tokens in
+            metrics.batchSize.record(Double(texts))
+            metrics.batchTokens.record(Double(tokens))
+        }
     }
 
     /// Serves until `shutdown()` (or SIGINT/SIGTERM when `handleSignals`); `onListening(host, port)`
@@ -87,12 +98,19 @@ public final class EmbeddingServer: @unchecked Sendable {
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: AccessMiddleware(metrics: metrics, logger: configuration.accessLogger))
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: GateMiddleware(gate: gate))
         router.get("/health") { _, _ in self.health() }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: self.metrics.exposition(queued: self.batcher.statistics.queued))))
+        }
         router.get("/v1/models") { _, _ in self.models() }
         router.post("/v1/embeddings") { request, _ in try await self.embeddings(request) }
         router.post("/v1/similarity") { request, _ in try await self.similarity(request) }
         router.post("/v1/search") { request, _ in try await self.search(request) }
+        addTEIRoutes(router)
         return router
     }
 
@@ -128,21 +146,21 @@ public final class EmbeddingServer: @unchecked Sendable {
     }
 
     func embeddings(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
         let arrival = batcher.arrival()
         let body = try await collectBody(request)
         let req = try decodeRequest(EmbeddingsRequest.self, from: body)
         try checkModel(req.model)
-        if let d = req.dimensions, d != batcher.dimension {
-            throw APIError.invalid("dimensions \(d) is not supported: this model's embeddings have \(batcher.dimension) dimensions",
-                                   param: "dimensions")
-        }
+        let dimension = try checkDimensions(req.dimensions)
         try checkTexts(req.input, limits: configuration.limits, param: "input")
+        metrics.request(inputs: req.input.count)
         let (vectors, tokens) = try await embed(req.input, arrival: arrival) { rows in
-            (Array(UnsafeBufferPointer(start: rows.vectors, count: req.input.count * rows.dimension)), rows.tokens.reduce(0, +))
+            (rows.output(dimension: dimension, normalize: true), rows.tokens)
         }
-        return jsonResponse(200, APIResponses.embeddings(vectors, dimension: batcher.dimension,
+        metrics.success(inputs: req.input.count, tokens: tokens, started: started)
+        return jsonResponse(200, APIResponses.embeddings(vectors, dimension: dimension,
                                                          base64: req.encodingFormat == .base64, model: modelName,
-                                                         tokens: tokens))
+                                                         tokens: tokens.reduce(0, +)))
     }
 
     func similarity(_ request: Request) async throws -> Response {
@@ -182,7 +200,9 @@ public final class EmbeddingServer: @unchecked Sendable {
             throw APIError.invalid("k must be between 1 and \(configuration.limits.maxK) (got \(req.k))", param: "k")
         }
         let (hits, tokens) = try await embed(req.queries, arrival: arrival) { rows in
-            (index.search(rows.vectors, queryCount: req.queries.count, k: req.k), rows.tokens.reduce(0, +))
+            let queries = rows.output(dimension: rows.dimension, normalize: true)
+            return (queries.withUnsafeBufferPointer { index.search($0.baseAddress!, queryCount: req.queries.count, k: req.k) },
+                    rows.tokens.reduce(0, +))
         }
         return jsonResponse(200, APIResponses.search(hits, queries: req.queries, texts: index.texts, model: modelName,
                                                      tokens: tokens))
@@ -191,10 +211,13 @@ public final class EmbeddingServer: @unchecked Sendable {
     // MARK: - Helpers
 
     /// Runs `body` on the batcher thread with the embedded rows of `texts` (the request's
-    /// `arrival`, opened as its handler started, closes as they are queued).
-    func embed<R>(_ texts: [String], arrival: Arrival, _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
+    /// `arrival`, opened as its handler started, closes as they are queued). Without `truncate`,
+    /// a text over the max length is an error instead of being cut. With `tokenRows`, the rows are
+    /// every token's hidden state (EmbeddedRows).
+    func embed<R>(_ texts: [String], arrival: Arrival, truncate: Bool = true, tokenRows: Bool = false,
+                  _ body: @escaping (EmbeddedRows) throws -> R) async throws -> R {
         do {
-            return try await batcher.process(texts, arrival: arrival, body)
+            return try await batcher.process(texts, arrival: arrival, truncate: truncate, tokenRows: tokenRows, body)
         } catch BatcherError.queueFull(let queued, let limit) {
             throw APIError.busy(queued: queued, limit: limit)
         } catch BatcherError.stopped {
@@ -217,6 +240,16 @@ public final class EmbeddingServer: @unchecked Sendable {
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge(limit: limit)
         }
+    }
+
+    /// The dimensions a request asks for (Matryoshka truncation): 1…the model's, default all.
+    func checkDimensions(_ requested: Int?) throws -> Int {
+        guard let d = requested else { return batcher.dimension }
+        guard d >= 1 else { throw APIError.invalid("dimensions must be positive (got \(d))", param: "dimensions") }
+        guard d <= batcher.dimension else {
+            throw APIError.invalid("dimensions \(d) is more than this model's \(batcher.dimension)", param: "dimensions")
+        }
+        return d
     }
 
     func checkModel(_ model: String?) throws {
@@ -249,19 +282,30 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            let extra: HTTPFields = error.status == 503 ? [.retryAfter: "1"] : [:]
-            return jsonResponse(error.status, error.json, headers: extra)
+            return Self.answer(error, path: request.uri.path)
         } catch let error as HTTPResponseError {
             let status = Int(error.status.code)
             let message = status == 404
-                ? "no endpoint \(request.method) \(request.uri.path) (endpoints: GET /health, GET /v1/models, "
-                    + "POST /v1/embeddings, POST /v1/similarity, POST /v1/search)"
+                ? "no endpoint \(request.method) \(String(request.uri.path.prefix(64))) (endpoints: GET /health, GET /metrics, "
+                    + "GET /v1/models, POST /v1/embeddings, POST /v1/similarity, POST /v1/search, GET /info, POST /, "
+                    + "POST /embed, POST /embed_all, POST /similarity, POST /tokenize, POST /decode)"
                 : "\(error.status)"
-            return jsonResponse(status, APIError(status: status, type: "invalid_request_error", code: nil, param: nil,
-                                                 message: message).json)
+            return Self.answer(APIError(status: status, type: "invalid_request_error", code: nil, param: nil, message: message),
+                               path: request.uri.path)
         } catch {
-            return jsonResponse(500, APIError.internal("\(error)").json)
+            return Self.answer(APIError.internal("\(error)"), path: request.uri.path)
         }
+    }
+
+    /// The error in TEI's shape and status on TEI's routes, else in OpenAI's.
+    static func answer(_ error: APIError, path: String) -> Response {
+        var extra: HTTPFields = [:]
+        if error.status == 503 || error.status == 429 { extra[.retryAfter] = "1" }
+        if error.status == 401 { extra[.wwwAuthenticate] = "Bearer" }
+        if TEIRoute.isTEI(path) {
+            return jsonResponse(error.tei.status, error.teiJSON, headers: extra)
+        }
+        return jsonResponse(error.status, error.json, headers: extra)
     }
 }
 

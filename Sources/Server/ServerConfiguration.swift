@@ -1,6 +1,7 @@
 // What the server listens on, how it embeds, and the limits it enforces on each request.
 
 import Kernels
+import Logging
 import Models
 
 /// Per-request and queue limits. Each is enforced with a 4xx/503 answer naming the limit and its value.
@@ -13,6 +14,8 @@ public struct ServerLimits: Sendable {
     public var maxBodyBytes = 2 << 20
     /// Texts waiting for the embedder, over all requests; beyond it requests get 503.
     public var maxQueuedTexts = 1024
+    /// Requests being answered at once (health and metrics aside); beyond it 429 with Retry-After.
+    public var maxConcurrentRequests = 512
     /// Hits per search query.
     public var maxK = 1000
 
@@ -26,7 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// The model's name in requests and responses (`model`); default: the checkpoint folder's name.
     public var modelName: String
-    /// Embedding options; `normalize` is always true (the server returns unit vectors, as OpenAI does).
+    /// Embedding options. Vectors are normalized per request (OpenAI's routes always; TEI's unless
+    /// `normalize: false`), after any Matryoshka truncation (`dimensions`).
     public var pooling: Pooling = .meanMasked
     public var maxLength = 128
     /// The precision of the encoder's matrix products (reported by /v1/models).
@@ -41,11 +45,15 @@ public struct ServerConfiguration: Sendable {
     /// Texts per Embedder call at most (a single larger request still runs alone).
     public var maxBatchTexts = 256
     public var limits = ServerLimits()
+    /// With a key, every route but GET /health needs `Authorization: Bearer <key>` (else 401).
+    public var apiKey: String?
+    /// Structured access logs (one line per request) go to this logger when set.
+    public var accessLogger: Logger?
 
     public init(modelName: String) { self.modelName = modelName }
 
     var embedOptions: EmbedOptions {
         EmbedOptions(pooling: pooling, maxLength: maxLength, batchSize: batchSize, maxBatchTokens: maxBatchTokens,
-                     normalize: true, precision: precision)
+                     normalize: false, precision: precision)
     }
 }

@@ -97,7 +97,7 @@ public struct PipelineTokenizer: Tokenizer {
     // MARK: - Stages 1–3
 
     /// The content tokens of `text`, without special tokens and untruncated.
-    func encodeContent(_ text: String) -> Encoding {
+    public func encodeContent(_ text: String) -> Encoding {
         let scalars = Array(text.unicodeScalars)
         var ids: [Int32] = []
         var tokens: [String] = []

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Foundation
+import Logging
 import Models
 import Search
 import Server
@@ -41,23 +42,38 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Texts per embedding call at most (requests batched together).")
     var maxBatchTexts = 256
 
-    @Option(help: "Texts per request at most.")
+    @Option(name: [.long, .customLong("max-client-batch-size")], help: "Texts per request at most (TEI's --max-client-batch-size).")
     var maxInputs = 256
 
     @Option(help: "Characters (Unicode scalars) per text at most.")
     var maxTextLength = 10_000
 
-    @Option(help: "Bytes per request body at most.")
+    @Option(name: [.long, .customLong("payload-limit")], help: "Bytes per request body at most (TEI's --payload-limit).")
     var maxBodyBytes = 2 << 20
+
+    @Option(help: "Requests answered at once at most (health and metrics aside); beyond it 429 with Retry-After.")
+    var maxConcurrentRequests = 512
+
+    @Option(help: "API key: every route but GET /health then needs \"Authorization: Bearer KEY\" (default: $MIRROR_BERT_API_KEY, else $API_KEY as TEI reads it).")
+    var apiKey: String?
+
+    @Option(help: "File whose first line is the API key (keeps it out of the process list).")
+    var apiKeyFile: String?
+
+    @Flag(inversion: .prefixedNo, help: "One structured log line per request on standard error.")
+    var accessLog = true
 
     @Option(help: "Texts waiting to be embedded at most; beyond it requests get 503.")
     var maxQueue = 1024
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard maxBatchTexts >= 1, maxInputs >= 1, maxTextLength >= 1, maxBodyBytes >= 1, maxQueue >= 1 else {
-            throw ValidationError("--max-batch-texts, --max-inputs, --max-text-length, --max-body-bytes and --max-queue must be at least 1")
+        guard maxBatchTexts >= 1, maxInputs >= 1, maxTextLength >= 1, maxBodyBytes >= 1, maxQueue >= 1, maxConcurrentRequests >= 1 else {
+            throw ValidationError("--max-batch-texts, --max-inputs, --max-text-length, --max-body-bytes, --max-queue and "
+                                  + "--max-concurrent-requests must be at least 1")
         }
+        guard apiKey == nil || apiKeyFile == nil else { throw ValidationError("give --api-key or --api-key-file, not both") }
+        if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key is empty") }
         guard maxQueue >= maxInputs else { throw ValidationError("--max-queue (\(maxQueue)) must be at least --max-inputs (\(maxInputs))") }
         guard batchWindowMs >= 0 && batchWindowMs <= 5000 else { throw ValidationError("--batch-window-ms must be 0…5000") }
     }
@@ -88,10 +104,17 @@ struct ServeCommand: AsyncParsableCommand {
         config.limits.maxTextLength = maxTextLength
         config.limits.maxBodyBytes = maxBodyBytes
         config.limits.maxQueuedTexts = maxQueue
+        config.limits.maxConcurrentRequests = maxConcurrentRequests
+        config.apiKey = try resolveAPIKey()
+        if accessLog {
+            var logger = Logger(label: "mirror-bert.access") { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = .info
+            config.accessLogger = logger
+        }
         let server = try EmbeddingServer(checkpoint: checkpoint, configuration: config,
                                          index: embeddingIndex, indexPath: index ?? "", identity: identity)
-        if !["127.0.0.1", "::1", "localhost"].contains(host) {
-            Console.note("warning: listening on \(host), not loopback; the server has no authentication")
+        if !["127.0.0.1", "::1", "localhost"].contains(host) && config.apiKey == nil {
+            Console.note("warning: listening on \(host), not loopback, without an API key (--api-key)")
         }
         let summary = "model \(config.modelName), \(config.pooling.rawValue), max length \(config.maxLength), \(config.precision.rawValue)"
             + (embeddingIndex.map { ", index \($0.count) texts" } ?? "")
@@ -99,5 +122,23 @@ struct ServeCommand: AsyncParsableCommand {
             Console.note("listening on http://\(host):\(port) (\(summary))")
         }
         Console.note("stopped")
+    }
+
+    /// --api-key, else the first line of --api-key-file, else $MIRROR_BERT_API_KEY, else $API_KEY.
+    func resolveAPIKey() throws -> String? {
+        if let apiKey { return apiKey }
+        if let apiKeyFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: apiKeyFile, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot read --api-key-file \(apiKeyFile): \(error.localizedDescription)")
+            }
+            let key = text.split(whereSeparator: \.isNewline).first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+            guard !key.isEmpty else { throw ValidationError("--api-key-file \(apiKeyFile) has no key on its first line") }
+            return key
+        }
+        let environment = ProcessInfo.processInfo.environment
+        return [environment["MIRROR_BERT_API_KEY"], environment["API_KEY"]].compactMap { $0 }.first { !$0.isEmpty }
     }
 }

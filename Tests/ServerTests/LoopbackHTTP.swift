@@ -47,7 +47,7 @@ enum LoopbackHTTP {
     /// Sends one request to 127.0.0.1:`port` and reads the reply (Connection: close).
     /// `chunked` sends the body with Transfer-Encoding: chunked instead of Content-Length.
     static func request(port: Int, _ method: String, _ path: String, body: Data? = nil, chunked: Bool = false,
-                        timeout: Double = 20) throws -> HTTPReply {
+                        headers: [String: String] = [:], timeout: Double = 20) throws -> HTTPReply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPClientError(description: "socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -63,6 +63,7 @@ enum LoopbackHTTP {
         }
         guard connected == 0 else { throw HTTPClientError(description: "connect: \(String(cString: strerror(errno)))") }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         var payload = Data()
         if let body {
             head += "Content-Type: application/json\r\n"
@@ -98,17 +99,21 @@ enum LoopbackHTTP {
     }
 
     /// `request` on a new thread, awaited without blocking the cooperative pool.
-    static func send(port: Int, _ method: String, _ path: String, body: Data? = nil, chunked: Bool = false) async throws -> HTTPReply {
+    static func send(port: Int, _ method: String, _ path: String, body: Data? = nil, chunked: Bool = false,
+                     headers: [String: String] = [:]) async throws -> HTTPReply {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try request(port: port, method, path, body: body, chunked: chunked) })
+                continuation.resume(with: Result {
+                    try request(port: port, method, path, body: body, chunked: chunked, headers: headers)
+                })
             }
             thread.start()
         }
     }
 
-    static func post(port: Int, _ path: String, json: String, chunked: Bool = false) async throws -> HTTPReply {
-        try await send(port: port, "POST", path, body: Data(json.utf8), chunked: chunked)
+    static func post(port: Int, _ path: String, json: String, chunked: Bool = false,
+                     headers: [String: String] = [:]) async throws -> HTTPReply {
+        try await send(port: port, "POST", path, body: Data(json.utf8), chunked: chunked, headers: headers)
     }
 
     static func parse(_ data: Data) throws -> HTTPReply {

@@ -23,7 +23,8 @@ struct RobustnessTests {
                 ("{\"input\": {\"a\": 1}}", "\"input\" must be a string"),
                 ("{\"input\": \"x\", \"encoding_format\": \"int8\"}", "encoding_format must be \"float\" or \"base64\""),
                 ("{\"input\": \"x\", \"encoding_format\": 3}", "\"encoding_format\" must be"),
-                ("{\"input\": \"x\", \"dimensions\": 16}", "dimensions 16 is not supported"),
+                ("{\"input\": \"x\", \"dimensions\": 33}", "dimensions 33 is more than this model's 32"),
+                ("{\"input\": \"x\", \"dimensions\": 0}", "dimensions must be positive"),
                 ("{\"input\": \"x\", \"model\": 7}", "\"model\" must be a string"),
             ]
             for c in cases {

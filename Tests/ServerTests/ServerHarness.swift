@@ -61,11 +61,13 @@ final class RunningServer {
         return true
     }
 
-    func post(_ path: String, _ json: String, chunked: Bool = false) async throws -> HTTPReply {
-        try await LoopbackHTTP.post(port: port, path, json: json, chunked: chunked)
+    func post(_ path: String, _ json: String, chunked: Bool = false, headers: [String: String] = [:]) async throws -> HTTPReply {
+        try await LoopbackHTTP.post(port: port, path, json: json, chunked: chunked, headers: headers)
     }
 
-    func get(_ path: String) async throws -> HTTPReply { try await LoopbackHTTP.send(port: port, "GET", path) }
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> HTTPReply {
+        try await LoopbackHTTP.send(port: port, "GET", path, headers: headers)
+    }
 }
 
 /// A tiny model folder in a temporary directory, and servers on it.
