@@ -135,7 +135,11 @@ func checkTexts(_ texts: [String], limits: ServerLimits, param: String, countDes
 /// the range of k), throwing the error the endpoint would answer with. A body over
 /// `limits.maxBodyBytes` is refused before it is parsed, as the server does.
 public enum RequestParsing {
-    public enum Endpoint: String, CaseIterable, Sendable { case embeddings, similarity, search }
+    public enum Endpoint: String, CaseIterable, Sendable {
+        case embeddings, similarity, search
+        /// Text Embeddings Inference's routes (TEIRequests.swift).
+        case teiEmbed, teiEmbedAll, teiSimilarity, teiTokenize, teiDecode
+    }
 
     public static func check(_ body: Data, endpoint: Endpoint, limits: ServerLimits = ServerLimits()) throws {
         guard body.count <= limits.maxBodyBytes else { throw APIError.bodyTooLarge(limit: limits.maxBodyBytes) }
@@ -150,6 +154,17 @@ public enum RequestParsing {
             let r = try decodeRequest(SearchRequest.self, from: body)
             try checkTexts(r.queries, limits: limits, param: "query")
             guard r.k >= 1 && r.k <= limits.maxK else { throw APIError.invalid("k out of range", param: "k") }
+        case .teiEmbed:
+            try checkTexts(try decodeRequest(TEIEmbedRequest.self, from: body).inputs, limits: limits, param: "inputs")
+        case .teiEmbedAll:
+            try checkTexts(try decodeRequest(TEIEmbedAllRequest.self, from: body).inputs, limits: limits, param: "inputs")
+        case .teiSimilarity:
+            let r = try decodeRequest(TEISimilarityRequest.self, from: body)
+            try checkTexts([r.source] + r.sentences, limits: limits, param: "inputs")
+        case .teiTokenize:
+            try checkTexts(try decodeRequest(TEITokenizeRequest.self, from: body).inputs, limits: limits, param: "inputs")
+        case .teiDecode:
+            _ = try decodeRequest(TEIDecodeRequest.self, from: body)
         }
     }
 }
