@@ -28,13 +28,11 @@ extension EmbeddedRows {
     /// The rows as one array, each cut to its first `dimension` values (Matryoshka) and, with
     /// `normalize`, scaled to unit length after the cut (as TEI and sentence-transformers do).
     func output(dimension d: Int, normalize: Bool) -> [Float] {
-        let n = tokens.count
-        var out = [Float](repeating: 0, count: n * d)
-        out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n { (o.baseAddress! + i * d).update(from: vectors + i * dimension, count: d) }
-            if normalize { Pooling.normalize(o.baseAddress!, rows: n, columns: d) }
+        [Float](unsafeUninitializedCapacity: tokens.count * d) { out, count in
+            EmbeddingTruncation.truncate(vectors, rows: tokens.count, dimension: dimension, to: d, renormalize: normalize,
+                                         into: out.baseAddress!)
+            count = tokens.count * d
         }
-        return out
     }
 }
 

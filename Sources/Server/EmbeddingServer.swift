@@ -125,6 +125,7 @@ public final class EmbeddingServer: @unchecked Sendable {
         w.key("index_size"); if let index { w.int(index.count) } else { w.raw("null") }; w.raw(",")
         w.key("queued_texts"); w.int(stats.queued); w.raw(",")
         w.key("arriving_requests"); w.int(stats.arriving); w.raw(",")
+        w.key("requests_in_flight"); w.int(gate.current); w.raw(",")
         w.key("batches"); w.int(stats.batches); w.raw(",")
         w.key("embedded_texts"); w.int(stats.texts); w.raw("}")
         return jsonResponse(200, w.bytes)

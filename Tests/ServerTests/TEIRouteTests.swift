@@ -146,12 +146,11 @@ struct TEIRouteTests {
             // One request held open (its body never completes) takes the only place.
             let held = try LoopbackHTTP.openUnfinishedRequest(port: s.port, "/embed")
             defer { close(held) }
-            var refused = HTTPReply(status: 0, headers: [:], body: Data())
-            for _ in 0..<200 {  // the held request reaches its handler asynchronously
-                refused = try await s.post("/embed", "{\"inputs\":\"a\"}")
-                if refused.status == 429 { break }
+            for _ in 0..<2000 {  // the held request reaches the gate asynchronously (health is not counted)
+                if try await s.get("/health").json?["requests_in_flight"] as? Int == 1 { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
+            let refused = try await s.post("/embed", "{\"inputs\":\"a\"}")
             #expect(refused.status == 429 && refused.headers["retry-after"] == "1", "\(refused)")
             #expect(refused.json?["error_type"] as? String == "Overloaded")
             let metrics = try await s.get("/metrics")  // not counted against the cap
