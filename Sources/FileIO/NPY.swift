@@ -1,13 +1,14 @@
-// NumPy .npy files holding a float32 matrix, written the way numpy 2.x `np.save` writes them
-// (numpy/lib/_format_impl.py), so embeddings can be loaded with `numpy.load`:
+// NumPy .npy files holding a float32, int8 or uint8 matrix, written the way numpy 2.x `np.save`
+// writes them (numpy/lib/_format_impl.py), so embeddings can be loaded with `numpy.load`:
 //   bytes 0–5   magic "\x93NUMPY"
 //   bytes 6–7   format version 1.0
 //   bytes 8–9   H, the header length, u16 little-endian
-//   H bytes     the Python-literal dict "{'descr': '<f4', 'fortran_order': False, 'shape': (R, C), }"
-//               followed by 21 − digits(R) spaces (numpy's room to grow the first axis in place),
-//               then spaces up to and a final "\n" so the data starts at a multiple of 64
-//               (numpy adds a whole 64 bytes when it would already be aligned)
-//   then        R × C little-endian float32, row-major.
+//   H bytes     the Python-literal dict "{'descr': D, 'fortran_order': False, 'shape': (R, C), }"
+//               (D is '<f4', '|i1' or '|u1': numpy's `dtype.str`, '|' for single bytes, which
+//               have no byte order), followed by 21 − digits(R) spaces (numpy's room to grow the
+//               first axis in place), then spaces up to and a final "\n" so the data starts at a
+//               multiple of 64 (numpy adds a whole 64 bytes when it would already be aligned)
+//   then        R × C elements, row-major (float32 little-endian).
 // The writer streams rows and never holds the matrix; `read` (for tests and small files) also
 // accepts versions 2.0 and 3.0, whose header length is a u32.
 
@@ -25,9 +26,12 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
     case unsupportedVersion(path: String, major: Int, minor: Int)
     /// The file ends inside the header.
     case truncatedHeader(path: String)
-    /// The header is not a dict this reader understands (only C-order '<f4' arrays are read).
+    /// The header is not a dict this reader understands (only C-order '<f4', '|i1' and '|u1'
+    /// arrays are read).
     case unsupportedHeader(path: String, header: String)
-    /// The data is not product(shape) × 4 bytes long.
+    /// A readable array of another element type than the caller asked for.
+    case dtypeMismatch(path: String, expected: String, actual: String)
+    /// The data is not product(shape) × element size bytes long.
     case dataSizeMismatch(path: String, expected: Int, actual: Int)
 
     public var description: String {
@@ -40,15 +44,55 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedVersion(path, major, minor): return "\(path): unsupported .npy version \(major).\(minor)"
         case let .truncatedHeader(path): return "\(path): .npy header is truncated"
         case let .unsupportedHeader(path, header):
-            return "\(path): unsupported .npy header (need a C-order '<f4' array): \(header)"
+            return "\(path): unsupported .npy header (need a C-order '<f4', '|i1' or '|u1' array): \(header)"
+        case let .dtypeMismatch(path, expected, actual):
+            return "\(path): the .npy array holds '\(actual)', not '\(expected)'"
         case let .dataSizeMismatch(path, expected, actual):
             return "\(path): .npy data is \(actual) bytes, the shape needs \(expected)"
         }
     }
 }
 
+/// An element type of the matrices `NPY` writes and reads: its numpy descr and its bytes in a file.
+public protocol NPYElement: Sendable {
+    /// numpy's `dtype.str`: "<f4", "|i1", "|u1".
+    static var npyDescr: String { get }
+    /// Writes `block` to `fd` in the file's byte order (little-endian).
+    static func npyWrite(_ block: UnsafeBufferPointer<Self>, fd: Int32, path: String) throws
+    /// The element stored at `offset` of `bytes`.
+    static func npyLoad(_ bytes: UnsafeRawBufferPointer, offset: Int) -> Self
+}
+
+extension Float: NPYElement {
+    public static var npyDescr: String { "<f4" }
+    public static func npyWrite(_ block: UnsafeBufferPointer<Float>, fd: Int32, path: String) throws {
+        try AtomicFile.writeAllLittleEndian(fd: fd, block, path: path)
+    }
+    public static func npyLoad(_ bytes: UnsafeRawBufferPointer, offset: Int) -> Float {
+        Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+    }
+}
+
+extension Int8: NPYElement {
+    public static var npyDescr: String { "|i1" }
+    public static func npyWrite(_ block: UnsafeBufferPointer<Int8>, fd: Int32, path: String) throws {
+        try AtomicFile.writeAll(fd: fd, UnsafeRawBufferPointer(block), path: path)
+    }
+    public static func npyLoad(_ bytes: UnsafeRawBufferPointer, offset: Int) -> Int8 { Int8(bitPattern: bytes[offset]) }
+}
+
+extension UInt8: NPYElement {
+    public static var npyDescr: String { "|u1" }
+    public static func npyWrite(_ block: UnsafeBufferPointer<UInt8>, fd: Int32, path: String) throws {
+        try AtomicFile.writeAll(fd: fd, UnsafeRawBufferPointer(block), path: path)
+    }
+    public static func npyLoad(_ bytes: UnsafeRawBufferPointer, offset: Int) -> UInt8 { bytes[offset] }
+}
+
 public enum NPY {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+    /// The descrs `read` understands.
+    static let knownDescrs: Set<String> = [Float.npyDescr, Int8.npyDescr, UInt8.npyDescr]
 
     // MARK: - Writing
 
@@ -59,8 +103,16 @@ public enum NPY {
         rows: Int, columns: Int, to url: URL,
         _ fill: (_ emitRows: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
     ) throws {
+        try write(Float.self, rows: rows, columns: columns, to: url, fill)
+    }
+
+    /// `write(rows:columns:to:_:)` for a matrix of `Element` (float32, int8 or uint8).
+    public static func write<Element: NPYElement>(
+        _ element: Element.Type, rows: Int, columns: Int, to url: URL,
+        _ fill: (_ emitRows: (UnsafeBufferPointer<Element>) throws -> Void) throws -> Void
+    ) throws {
         precondition(rows >= 0 && columns >= 0, "NPY.write: negative shape (\(rows), \(columns))")
-        let header = headerBytes(rows: rows, columns: columns)
+        let header = headerBytes(rows: rows, columns: columns, descr: Element.npyDescr)
         try AtomicFile.write(to: url) { fd, path in
             try header.withUnsafeBytes { try AtomicFile.writeAll(fd: fd, $0, path: path) }
             var written = 0
@@ -76,7 +128,7 @@ public enum NPY {
                 guard written + k <= rows else {
                     throw NPYError.rowCountMismatch(path: path, expected: rows, actual: written + k)
                 }
-                try AtomicFile.writeAllLittleEndian(fd: fd, block, path: path)
+                try Element.npyWrite(block, fd: fd, path: path)
                 written += k
             }
             if columns > 0 && written != rows {
@@ -86,14 +138,15 @@ public enum NPY {
     }
 
     /// Writes a whole rows × columns matrix held in memory.
-    public static func write(_ matrix: UnsafeBufferPointer<Float>, rows: Int, columns: Int, to url: URL) throws {
-        precondition(matrix.count == rows * columns, "NPY.write: \(matrix.count) floats for shape (\(rows), \(columns))")
-        try write(rows: rows, columns: columns, to: url) { emit in try emit(matrix) }
+    public static func write<Element: NPYElement>(_ matrix: UnsafeBufferPointer<Element>, rows: Int, columns: Int,
+                                                  to url: URL) throws {
+        precondition(matrix.count == rows * columns, "NPY.write: \(matrix.count) elements for shape (\(rows), \(columns))")
+        try write(Element.self, rows: rows, columns: columns, to: url) { emit in try emit(matrix) }
     }
 
     /// Magic, version 1.0, header length and the padded header dict: everything before the data.
-    public static func headerBytes(rows: Int, columns: Int) -> [UInt8] {
-        var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+    public static func headerBytes(rows: Int, columns: Int, descr: String = Float.npyDescr) -> [UInt8] {
+        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
         dict += String(repeating: " ", count: max(0, 21 - String(rows).count))
         let withNewline = dict.utf8.count + 1
         let pad = 64 - (magic.count + 2 + 2 + withNewline) % 64
@@ -110,9 +163,15 @@ public enum NPY {
 
     /// Reads a C-order little-endian float32 array of any rank (for tests and small files).
     public static func read(_ url: URL) throws -> (shape: [Int], data: [Float]) {
+        try read(url, as: Float.self)
+    }
+
+    /// Reads a C-order array of `Element` of any rank; another known element type is
+    /// `NPYError.dtypeMismatch` (for tests and small files).
+    public static func read<Element: NPYElement>(_ url: URL, as element: Element.Type) throws -> (shape: [Int], data: [Element]) {
         let path = url.path
         let file = try TextLines.readFile(url)
-        return try file.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> (shape: [Int], data: [Float]) in
+        return try file.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> (shape: [Int], data: [Element]) in
             guard bytes.count >= 8, bytes.prefix(6).elementsEqual(magic) else { throw NPYError.notNPY(path: path) }
             let (major, minor) = (Int(bytes[6]), Int(bytes[7]))
             let lengthBytes: Int
@@ -127,26 +186,29 @@ public enum NPY {
             let dataStart = 8 + lengthBytes + headerLength
             guard bytes.count >= dataStart else { throw NPYError.truncatedHeader(path: path) }
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(8 + lengthBytes)..<dataStart]), as: UTF8.self)
-            guard let shape = parseHeader(text) else { throw NPYError.unsupportedHeader(path: path, header: text) }
+            guard let (descr, shape) = parseHeader(text) else { throw NPYError.unsupportedHeader(path: path, header: text) }
+            guard descr == Element.npyDescr else {
+                throw NPYError.dtypeMismatch(path: path, expected: Element.npyDescr, actual: descr)
+            }
+            let size = MemoryLayout<Element>.size
             var count = 1
             for d in shape {
                 let (p, overflow) = count.multipliedReportingOverflow(by: d)
-                guard !overflow, p <= Int.max / 4 else { throw NPYError.unsupportedHeader(path: path, header: text) }
+                guard !overflow, p <= Int.max / size else { throw NPYError.unsupportedHeader(path: path, header: text) }
                 count = p
             }
             let actual = bytes.count - dataStart
-            guard actual == 4 * count else {
-                throw NPYError.dataSizeMismatch(path: path, expected: 4 * count, actual: actual)
+            guard actual == size * count else {
+                throw NPYError.dataSizeMismatch(path: path, expected: size * count, actual: actual)
             }
-            let data = (0..<count).map { i in
-                Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)))
-            }
+            let data = (0..<count).map { i in Element.npyLoad(bytes, offset: dataStart + size * i) }
             return (shape, data)
         }
     }
 
-    /// The shape from a header dict with descr '<f4' and fortran_order False, else nil.
-    static func parseHeader(_ text: String) -> [Int]? {
+    /// The descr and shape from a header dict with a known descr ('<f4', '|i1', '|u1') and
+    /// fortran_order False, else nil.
+    static func parseHeader(_ text: String) -> (descr: String, shape: [Int])? {
         var s = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
         guard s.hasPrefix("{"), s.hasSuffix("}") else { return nil }
         s = s.dropFirst().dropLast()
@@ -183,7 +245,7 @@ public enum NPY {
                 return nil
             }
         }
-        guard descr == "<f4", fortran == false, let shape else { return nil }
-        return shape
+        guard let descr, knownDescrs.contains(descr), fortran == false, let shape else { return nil }
+        return (descr, shape)
     }
 }

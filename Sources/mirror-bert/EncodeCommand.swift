@@ -1,4 +1,5 @@
-// mirror-bert encode: one embedding per input line, written as .npy, .jsonl or .tsv.
+// mirror-bert encode: one embedding per input line, written as .npy, .jsonl or .tsv; optionally
+// truncated (--truncate-dim) and quantized (--quantize, --calibration) as sentence-transformers does.
 
 import ArgumentParser
 import FileIO
@@ -10,7 +11,7 @@ struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
         abstract: "Embed each line of a text file (blank lines embed the empty string).",
-        discussion: "The output format follows the extension: .npy (float32 [lines, hidden]), .jsonl (one JSON array per line) or .tsv.")
+        discussion: "The output format follows the extension: .npy (float32 [lines, dimensions]; int8 or uint8 with --quantize), .jsonl (one JSON array per line) or .tsv.")
 
     @OptionGroup var modelOptions: ModelOptions
 
@@ -22,41 +23,112 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var embedding: EmbeddingOptions
 
+    @OptionGroup var quantizeOptions: QuantizeOptions
+
     func run() throws {
         let format = try OutputFormat(path: output)
         let inputURL = URL(fileURLWithPath: input)
         // Pass 1 (constant memory): every line valid, and the row count the .npy header needs.
         let census = try TextLines.census(inputURL)
         guard census.lines > 0 else { throw FileIOError.empty(path: inputURL.path) }
+        let calibrationURL = quantizeOptions.calibration.map { URL(fileURLWithPath: $0) }
+        let calibrationLines = try calibrationURL.map { url in
+            let lines = try TextLines.census(url).lines
+            guard lines > 0 else { throw FileIOError.empty(path: url.path) }
+            return lines
+        }
         let ckpt = try modelOptions.load()
         let resolved = try embedding.resolve(.folder(ckpt.settings), modelLimit: ckpt.config.maxSequenceLength)
         resolved.announce("encode")
         let options = resolved.options
-        let embedder = try Embedder(ckpt, options: options)
-        let H = embedder.dimension
+        let H = ckpt.config.hiddenSize
+        let D = try quantizeOptions.dimension(hidden: H)
+        // Truncated rows are normalized once, after truncation (normalize(x[:D])).
+        var embedOptions = options
+        if D < H { embedOptions.normalize = false }
+        let embedder = try Embedder(ckpt, options: embedOptions)
         // Pass 2: a chunk of lines at a time (sorted by length inside the chunk, so batches pad
         // little), embedded and written before the next chunk is read.
         let chunk = Self.chunkLines(batchSize: options.batchSize)
         let vectors = FloatBuffer(count: chunk * H)
+        /// vectors (lines.count, D) ← the embeddings of `lines`, truncated to D (then normalized
+        /// when normalized) as sentence-transformers' truncate_dim.
+        func embed(_ lines: [String], _ progress: Progress, done: Int) throws {
+            try embedder.embed(lines, into: vectors.pointer) { k, _ in progress.update(done + k) }
+            if D < H {
+                EmbeddingTruncation.truncate(vectors.pointer, rows: lines.count, dimension: H, to: D,
+                                             renormalize: options.normalize, into: vectors.pointer)
+            }
+        }
+        var quantizer: EmbeddingQuantizer?
+        if let precision = quantizeOptions.quantize {
+            var ranges: QuantizationRanges?
+            if let calibrationURL, let calibrationLines {
+                // quantize_embeddings' calibration_embeddings, reduced to their per-dimension
+                // minimum and maximum a chunk at a time.
+                var r = QuantizationRanges(dimension: D)
+                let reader = try LineReader(url: calibrationURL)
+                let progress = Progress("calibrate", total: calibrationLines)
+                while true {
+                    let lines = try reader.next(chunk)
+                    if lines.isEmpty { break }
+                    try embed(lines, progress, done: r.rows)
+                    try r.include(vectors.pointer, count: lines.count)
+                }
+                progress.finish()
+                ranges = r
+            }
+            quantizer = try EmbeddingQuantizer(precision: precision, dimension: D, ranges: ranges)
+        }
+        let truncatedBefore = embedder.truncatedCount  // calibration lines cut to --max-length
         let progress = Progress("encode", total: census.lines)
         let start = Date()
         let reader = try LineReader(url: inputURL)
+        let url = URL(fileURLWithPath: output)
         var done = 0
-        try format.write(rows: census.lines, columns: H, to: URL(fileURLWithPath: output)) { emit in
-            while true {
-                let lines = try reader.next(chunk)
-                if lines.isEmpty { break }
-                try embedder.embed(lines, into: vectors.pointer) { k, _ in progress.update(done + k) }
-                try emit(UnsafeBufferPointer(start: vectors.pointer, count: lines.count * H))
-                done += lines.count
+        /// Streams the input through `convert`, which turns the chunk's `rows` embeddings into
+        /// the block of (rows, columns) elements to write.
+        func stream<E: NPYElement>(_ type: E.Type, columns: Int,
+                                   _ convert: (_ rows: Int) throws -> UnsafeBufferPointer<E>) throws {
+            try format.write(E.self, rows: census.lines, columns: columns, to: url) { emit in
+                while true {
+                    let lines = try reader.next(chunk)
+                    if lines.isEmpty { break }
+                    try embed(lines, progress, done: done)
+                    try emit(try convert(lines.count))
+                    done += lines.count
+                }
+            }
+        }
+        switch quantizer {
+        case nil:
+            try stream(Float.self, columns: D) { UnsafeBufferPointer(start: vectors.pointer, count: $0 * D) }
+        case let q? where q.precision.isSigned:
+            let bytes = UnsafeMutablePointer<Int8>.allocate(capacity: chunk * q.columns)
+            defer { bytes.deallocate() }
+            try stream(Int8.self, columns: q.columns) { rows in
+                try q.quantize(vectors.pointer, rows: rows, into: bytes)
+                return UnsafeBufferPointer(start: bytes, count: rows * q.columns)
+            }
+        case let q?:
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk * q.columns)
+            defer { bytes.deallocate() }
+            try stream(UInt8.self, columns: q.columns) { rows in
+                try q.quantize(vectors.pointer, rows: rows, into: bytes)
+                return UnsafeBufferPointer(start: bytes, count: rows * q.columns)
             }
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
         var summary = "encoded \(census.lines) lines in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", Double(census.lines) / max(seconds, 1e-9))) lines/s) → \(output)"
+        if D < H { summary += "; truncated to \(D) of \(H) dimensions\(options.normalize ? ", then normalized" : "")" }
+        if let quantizer {
+            summary += "; quantized to \(quantizer.precision.rawValue)"
+            if let calibrationLines { summary += " (ranges from \(calibrationLines) calibration lines)" }
+        }
         if census.blankLines > 0 { summary += "; \(census.blankLines) blank lines embedded as the empty string" }
-        if embedder.truncatedCount > 0 {
-            summary += "; \(embedder.truncatedCount) lines truncated to \(options.maxLength) tokens"
+        if embedder.truncatedCount > truncatedBefore {
+            summary += "; \(embedder.truncatedCount - truncatedBefore) lines truncated to \(options.maxLength) tokens"
         }
         Console.note(summary)
     }
@@ -78,12 +150,13 @@ enum OutputFormat {
     }
 
     /// Writes a rows × columns matrix to `url` atomically; `fill` emits consecutive blocks of
-    /// whole rows (as `NPY.write` takes them), so no format holds the matrix.
-    func write(rows: Int, columns: Int, to url: URL,
-               _ fill: (_ emitRows: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws {
+    /// whole rows (as `NPY.write` takes them), so no format holds the matrix. .npy stores the
+    /// element type (float32, int8, uint8); .jsonl and .tsv print each value (integers for bytes).
+    func write<E: NPYElement>(_ element: E.Type, rows: Int, columns: Int, to url: URL,
+                              _ fill: (_ emitRows: (UnsafeBufferPointer<E>) throws -> Void) throws -> Void) throws {
         switch self {
         case .npy:
-            try NPY.write(rows: rows, columns: columns, to: url, fill)
+            try NPY.write(E.self, rows: rows, columns: columns, to: url, fill)
         case .jsonl, .tsv:
             try AtomicFile.write(to: url) { fd, path in
                 var text = ""

@@ -1,5 +1,6 @@
 // The NPY writer against files written by numpy 2.4.6's np.save (Tests/Fixtures/safetensors/numpy_*,
-// recorded by Scripts/reference/record_safetensors_fixtures.py).
+// recorded by Scripts/reference/record_safetensors_fixtures.py; int8/uint8 ones in
+// Tests/Fixtures/quantization, by Scripts/reference/record_quantization_fixtures.py).
 
 import Foundation
 import Testing
@@ -90,6 +91,39 @@ private func fixture(_ name: String) -> URL { TestPaths.fixture("safetensors/\(n
         #expect(try Data(contentsOf: url) == Data("old".utf8))
     }
 
+    /// int8 and uint8 matrices saved by numpy (Tests/Fixtures/quantization, recorded by
+    /// Scripts/reference/record_quantization_fixtures.py) read back and are rewritten byte for byte.
+    @Test(arguments: ["dim16", "dim13"])
+    func byteMatricesMatchNumpy(case name: String) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("m.npy")
+        for precision in ["int8", "binary"] {
+            let theirs = TestPaths.fixture("quantization/\(name)_\(precision).npy")
+            let (shape, data) = try NPY.read(theirs, as: Int8.self)
+            #expect(shape.count == 2 && shape[0] == 14)
+            try data.withUnsafeBufferPointer { try NPY.write($0, rows: shape[0], columns: shape[1], to: url) }
+            #expect(try Data(contentsOf: url) == (try Data(contentsOf: theirs)), "\(name) \(precision)")
+        }
+        for precision in ["uint8", "ubinary"] {
+            let theirs = TestPaths.fixture("quantization/\(name)_\(precision).npy")
+            let (shape, data) = try NPY.read(theirs, as: UInt8.self)
+            try data.withUnsafeBufferPointer { try NPY.write($0, rows: shape[0], columns: shape[1], to: url) }
+            #expect(try Data(contentsOf: url) == (try Data(contentsOf: theirs)), "\(name) \(precision)")
+        }
+    }
+
+    @Test func readRefusesAnotherElementType() throws {
+        let theirs = TestPaths.fixture("quantization/dim16_uint8.npy")
+        #expect(throws: NPYError.dtypeMismatch(path: theirs.path, expected: "|i1", actual: "|u1")) {
+            try NPY.read(theirs, as: Int8.self)
+        }
+        #expect(throws: NPYError.dtypeMismatch(path: theirs.path, expected: "<f4", actual: "|u1")) { try NPY.read(theirs) }
+        #expect(throws: NPYError.dtypeMismatch(path: fixture("numpy_f32_3x5.npy").path, expected: "|u1", actual: "<f4")) {
+            try NPY.read(fixture("numpy_f32_3x5.npy"), as: UInt8.self)
+        }
+    }
+
     @Test func zeroColumns() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -133,11 +167,14 @@ private func fixture(_ name: String) -> URL { TestPaths.fixture("safetensors/\(n
     }
 
     @Test func headerParser() {
-        #expect(NPY.parseHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }") == [3])
-        #expect(NPY.parseHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (), }") == [])
-        #expect(NPY.parseHeader("{'shape': (2, 3), 'fortran_order': False, 'descr': '<f4'}  \n") == [2, 3])
+        #expect(NPY.parseHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }")?.shape == [3])
+        #expect(NPY.parseHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (), }")?.shape == [])
+        #expect(NPY.parseHeader("{'shape': (2, 3), 'fortran_order': False, 'descr': '<f4'}  \n")?.shape == [2, 3])
+        #expect(NPY.parseHeader("{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3), }")?.descr == "|i1")
+        #expect(NPY.parseHeader("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }")?.descr == "|u1")
         #expect(NPY.parseHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 3), }") == nil)
         #expect(NPY.parseHeader("{'descr': '<f4', 'shape': (2, 3), }") == nil)
         #expect(NPY.parseHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1}") == nil)
+        #expect(NPY.parseHeader("{'descr': '<i2', 'fortran_order': False, 'shape': (2, 3), }") == nil)
     }
 }
