@@ -8,6 +8,8 @@
 //   server-json     the HTTP API's request bodies (embeddings, similarity, search)
 //   torch           TorchCheckpoint(data:) — pytorch_model.bin (zip + pickle)
 //   trainer-state   trainer_state.json of a resumable checkpoint
+//   model-card      README.md as `eval --card` rewrites it (ModelCard.replacingResults): applying
+//                   the same results twice must give what applying them once gives
 
 import Evaluation
 import FileIO
@@ -24,7 +26,7 @@ public enum FuzzTargets {
     /// All targets, seeded from files under `root` (the repository).
     public static func all(root: URL) -> [FuzzTarget] {
         [safetensors(root), config(root), tokenizer(root), textLines(root), index(root), serverJSON(), torch(root),
-         trainerState()]
+         trainerState(), modelCard(root)]
     }
 
     static func files(_ root: URL, _ paths: [String]) -> [[UInt8]] {
@@ -186,6 +188,25 @@ public enum FuzzTargets {
         let seeds = (try? TrainingCheckpoint.encode(state)).map { [[UInt8]($0)] } ?? []
         return FuzzTarget(name: "trainer-state", seeds: seeds, maxSize: 1 << 16) { input in
             _ = try TrainingCheckpoint.decode(Data(input), path: "trainer_state.json")
+        }
+    }
+
+    static func modelCard(_ root: URL) -> FuzzTarget {
+        let architecture = ModelCard.Architecture(family: .bert, layers: 2, hiddenSize: 32, heads: 4, maxPositions: 128,
+                                                  settings: FolderSettings(pooling: .cls, normalize: true, maxLength: 64))
+        let results = ModelCard.Results(
+            pooling: "mean-masked", maxLength: 64,
+            entries: [.init(set: "stsb", displayName: "STS-B", metric: .spearman, score: 82.05, pairs: 1379),
+                      .init(set: "qnli", displayName: "QNLI", metric: .rocAUC, score: .nan, pairs: 4463)],
+            averages: [("Average", .nan)])
+        let card = ModelCard(name: "m: \"x\"", architecture: architecture, training: nil)
+        let seeds = [[UInt8](card.render().utf8), [UInt8](ModelCard(name: "m", architecture: architecture, training: nil,
+                                                                      results: results).render().utf8)]
+            + files(root, ["models/all-MiniLM-L6-v2/README.md"])
+        return FuzzTarget(name: "model-card", seeds: seeds, maxSize: 1 << 16) { input in
+            let once = ModelCard.replacingResults(in: String(decoding: input, as: UTF8.self), name: "m", with: results)
+            precondition(ModelCard.replacingResults(in: once, name: "m", with: results) == once,
+                         "model-card: replacing the results twice changed the card")
         }
     }
 }

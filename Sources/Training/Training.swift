@@ -8,6 +8,8 @@
 //   InfoNCE.swift               NT-Xent loss over the 2B pooled embeddings and its gradient
 //   AdamW.swift                 the optimizer over flat parameter/gradient/moment buffers
 //   AlignmentUniformity.swift   Wang & Isola's diagnostics of the embedding space
+//   ModelCard*.swift            the trained folder's README.md (sentence-transformers-style card,
+//                               model-index from `eval --card`), its YAML and how it is read back
 //
 // One step, as the reference runs it: batch = plan.batches(epoch)[k]; view 1 texts as they are,
 // view 2 texts span-masked; encode both (dropout on) and pool to E (2B, H); loss and dE from

@@ -6,6 +6,7 @@ import Evaluation
 import FileIO
 import Foundation
 import Models
+import Training
 
 /// Options shared by `eval` and `compare`.
 struct EvalOptions: ParsableArguments {
@@ -73,7 +74,12 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Spearman ×100 of cosine similarity vs gold on STS12–16, STS-B, SICK-R (sts); SimLex-999 and Multi-SimLex (words); ROC-AUC ×100 on QNLI (qa).",
-        discussion: "Several --model options print one table with a column per model.")
+        discussion: """
+        Several --model options print one table with a column per model. --card writes the scores into each \
+        model folder's README.md: a sentence-transformers-style model card with a model-index (the one `train` \
+        wrote, keeping everything but its previous scores, or a new one made from the folder's files); a \
+        README.md that mirror-bert did not write is refused before anything is evaluated.
+        """)
 
     @Option(name: .long, help: "Checkpoint folder; repeat to compare models (default: \(defaultModelPath)).")
     var model: [String] = []
@@ -83,12 +89,40 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Write every number as JSON to this file (a bar chart goes next to it as .svg).")
     var json: String?
 
+    @Flag(help: "Write the scores into each model folder's README.md (model card with a sentence-transformers model-index), atomically.")
+    var card = false
+
     func run() throws {
         let dirs = try model.isEmpty ? [ModelOptions().directory()] : model.map { URL(fileURLWithPath: $0) }
+        if card {
+            // A README.md that is not ours is refused before minutes of evaluation, not after.
+            for dir in dirs { _ = try ModelCardFolder.existingCard(in: dir) }
+        }
         let sets = try options.loadSets()
         let reports = try dirs.map { try options.evaluate($0, sets: sets) }
         print(reports.count == 1 ? ReportTable.render(reports[0]) : ReportTable.comparison(reports))
         if let json { try writeReports(reports, labels: nil, json: json) }
+        if card {
+            for (dir, report) in zip(dirs, reports) {
+                let updated = try ModelCardFolder.writeResults(Self.cardResults(report), to: dir)
+                Console.note("\(updated ? "updated the model card" : "wrote a model card") \(dir.appendingPathComponent(ModelCard.fileName).path)")
+            }
+        }
+    }
+
+    /// The report as the card shows it: every set with its display name, then the suite averages
+    /// (when the sets span several suites) and the overall average (when there are several sets).
+    static func cardResults(_ r: EvalReport) -> ModelCard.Results {
+        let entries = r.results.map { e in
+            ModelCard.Results.Entry(set: e.set, displayName: EvalRegistry.displayName(for: e.set),
+                                    metric: e.metric == .spearman ? .spearman : .rocAUC, score: e.score, pairs: e.n)
+        }
+        var averages: [(label: String, score: Double)] = []
+        if let perSuite = r.averages {
+            for suite in EvalSuite.allCases { if let v = perSuite[suite.rawValue] { averages.append(("\(suite.rawValue) average", v)) } }
+        }
+        if r.results.count > 1 { averages.append(("Average", r.average)) }
+        return ModelCard.Results(pooling: r.pooling, maxLength: r.maxLength, entries: entries, averages: averages)
     }
 }
 

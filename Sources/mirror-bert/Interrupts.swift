@@ -2,6 +2,7 @@
 // steps, saves what it must and exits 128 + signal), a second one ends the process at once.
 
 import Dispatch
+import FileIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -53,10 +54,4 @@ final class Interrupts: @unchecked Sendable {
         sources = []
         for s in signals { signal(s, SIG_DFL) }
     }
-}
-
-/// `s` quoted for a POSIX shell when it needs it.
-func shellQuoted(_ s: String) -> String {
-    let safe = s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+:,@".unicodeScalars.contains($0) }
-    return safe && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

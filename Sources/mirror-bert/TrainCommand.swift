@@ -23,7 +23,8 @@ struct TrainCommand: ParsableCommand {
         mask; pairs (lines "a||b"): τ 0.04, max length 50, 1 epoch, cls pooling. All modes: batch 200, \
         AdamW lr 2e-5, weight decay 0.01, dropout 0.1, seed 42. The output folder (config.json, \
         model.safetensors, tokenizer files, sentence-transformers files, train_log.jsonl, \
-        loss_curve.svg) is written under a temporary name and renamed when complete. \
+        loss_curve.svg, and README.md: a sentence-transformers-style model card that `eval --card` adds \
+        scores to) is written under a temporary name and renamed when complete. \
         Checkpoints (--save-every, and on SIGINT/SIGTERM, which end the run after the current step) \
         go to <output>-checkpoints/step-NNNNNN and are resumable: `train --resume DIR` continues from \
         one (DIR or <output>-checkpoints for the latest) to the same weights an uninterrupted run gives.
@@ -68,6 +69,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Also write a checkpoint folder every N steps into <output>-checkpoints/.") var saveEvery: Int?
     @Option(help: "Recompute layer activations in the backward pass instead of storing them: auto (when they would need over a quarter of memory) | on | off (default auto).")
     var recompute: RecomputePolicy?
+    @Option(help: ArgumentHelp(
+        "Hugging Face id of the model --model holds (e.g. sentence-transformers/all-MiniLM-L6-v2), for the model card's base_model.",
+        discussion: "Default: read from a Hugging Face cache path (…/models--ORG--NAME/snapshots/…), else the card names the folder only. Recorded in training_args.json, not in checkpoints: give it again with --resume."))
+    var baseModelId: String?
+
+    func validate() throws {
+        if let baseModelId, !ModelCard.isHubID(baseModelId) {
+            throw ValidationError("--base-model-id \"\(baseModelId)\" is not a Hugging Face model id (owner/name: letters, digits, '-', '_', '.')")
+        }
+    }
 
     /// Options for a new run: the mode's defaults, then the flags.
     func options() throws -> TrainOptions {
@@ -296,7 +307,8 @@ struct TrainCommand: ParsableCommand {
         throw ExitCode(128 + signal)
     }
 
-    /// Step 7: the trained model folder with its log, loss curve and training arguments.
+    /// Step 7: the trained model folder with its log, loss curve, training arguments and model card
+    /// (rendered from the staged folder's own files, as `eval --card` reads a folder).
     func writeModel(_ run: TrainingRun, _ job: Job) throws {
         let losses = run.records.compactMap { r in r.loss.map { (Double(r.step), Double($0)) } }
         let chart = LineChart(title: "Mirror-BERT training loss", xLabel: "step", yLabel: "InfoNCE loss",
@@ -304,9 +316,13 @@ struct TrainCommand: ParsableCommand {
         try job.checkpoint.save(to: job.output, pooling: job.options.pooling, extra: [
             "train_log.jsonl": try run.logData(),
             "loss_curve.svg": Data(chart.svg().utf8),
-            "training_args.json": try Self.trainingArguments(job.options, precision: job.precision, corpus: job.corpus,
-                                                             model: URL(fileURLWithPath: job.modelPath)),
-        ])
+            "training_args.json": try Self.trainingArguments(
+                job.options, precision: job.precision, corpus: job.corpus, model: URL(fileURLWithPath: job.modelPath),
+                examples: run.corpus.count, heldOut: run.plan.heldOutIndices.count, baseModelID: baseModelId),
+        ]) { folder in
+            let card = try ModelCardFolder.read(folder.staging, name: job.output.standardizedFileURL.lastPathComponent)
+            try AtomicFile.write(Data(card.render().utf8), to: folder.file(ModelCard.fileName))
+        }
     }
 
     /// Test-only hook: MIRROR_BERT_TEST_PAUSE_BEFORE_COMMIT=<seconds> sleeps after a checkpoint's
@@ -321,11 +337,15 @@ struct TrainCommand: ParsableCommand {
 
     /// training_args.json: the options' JSON form (as in trainer_state.json), then whether rows
     /// were padded (`pad_to_max` is the flag; mean pooling pads unless `pad_queries` is set), the
-    /// products' precision, the model and the corpus.
-    static func trainingArguments(_ o: TrainOptions, precision: Precision, corpus: URL, model: URL) throws -> Data {
+    /// products' precision, the model and the corpus, the corpus's examples and how many were held
+    /// out, and the base model's Hub id when --base-model-id gives it.
+    static func trainingArguments(_ o: TrainOptions, precision: Precision, corpus: URL, model: URL, examples: Int, heldOut: Int,
+                                  baseModelID: String?) throws -> Data {
         guard case let .object(members) = try JSONValueEncoder().encode(o) else { preconditionFailure("options encode as a JSON object") }
-        let all = members + [("padded_rows", .bool(o.padsToMax)), ("precision", .string(precision.rawValue)),
-                             ("model", .string(model.path)), ("corpus", .string(corpus.path))]
+        var all = members + [("padded_rows", .bool(o.padsToMax)), ("precision", .string(precision.rawValue)),
+                             ("model", .string(model.path)), ("corpus", .string(corpus.path)),
+                             ("corpus_examples", .int(examples)), ("held_out_examples", .int(heldOut))]
+        if let baseModelID { all.append(("base_model_id", .string(baseModelID))) }
         return Data(JSONValue.object(all).serialized(.pretty))
     }
 }
