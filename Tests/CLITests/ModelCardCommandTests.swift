@@ -58,8 +58,8 @@ struct ModelCardCommandTests {
             guard let s = line.range(of: #""set": ""#), let v = line.range(of: #""score": "#) else { continue }
             let set = line[s.upperBound...].prefix { $0 != "\"" }
             let value = line[v.upperBound...].prefix { $0 != "," && $0 != "}" }
-            let number: Double? = Double(String(value))
-            scores[String(set)] = try #require(number, "\(line)")
+            let number = try #require(Double(String(value)), "\(line)")
+            scores[String(set)] = number
         }
         return scores
     }
