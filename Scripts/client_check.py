@@ -12,16 +12,17 @@ import argparse
 import base64
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from load_check import start_server  # noqa: E402  (starts `serve` on a free loopback port)
 
 HOST = "127.0.0.1"
 KEY = "client-check-key"
@@ -33,29 +34,6 @@ results = []
 def check(name, ok, detail=""):
     results.append(ok)
     print(f"{'PASS' if ok else 'FAIL'}  {name}" + (f"  ({detail})" if detail else ""), flush=True)
-
-
-def start(binary, model, extra):
-    cmd = [binary, "serve", "--model", model, "--host", HOST, "--port", "0", "--api-key-file", extra["key_file"],
-           "--max-client-batch-size", "8", "--payload-limit", "8192", "--max-concurrent-requests", "2"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    port, log = [], []
-
-    def read():
-        for line in proc.stderr:
-            log.append(line)
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-            if m and not port:
-                port.append(int(m.group(1)))
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.time() + 120
-    while not port and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    if not port:
-        proc.kill()
-        sys.exit("server did not start:\n" + "".join(log))
-    return proc, port[0], log
 
 
 def curl(port, method, path, body=None, key=KEY, extra=()):
@@ -94,7 +72,9 @@ def main():
         subprocess.run([args.bin, "encode", "--model", args.model, "--input", texts_file, "--output", out_file,
                         "--normalize"], check=True, capture_output=True)
         reference = np.array([json.loads(l) for l in open(out_file, encoding="utf-8")], dtype=np.float64)
-        proc, port, log = start(args.bin, args.model, {"key_file": key_file})
+        proc, port, log = start_server(args.bin, args.model, [
+            "--api-key-file", key_file, "--max-client-batch-size", "8", "--payload-limit", "8192",
+            "--max-concurrent-requests", "2"])
         print(f"server on {HOST}:{port}; openai {openai.__version__}, huggingface_hub {huggingface_hub.__version__}, "
               f"{subprocess.run(['curl', '--version'], capture_output=True, text=True).stdout.split(chr(10))[0]}")
         try:

@@ -9,24 +9,10 @@ import TestSupport
 
 @Suite(.enabled(if: TestPaths.exists(TestPaths.miniLM), "run Scripts/setup.sh to fetch all-MiniLM-L6-v2"))
 struct ModelCardCommandTests {
-    static let corpus = (0..<40).map { i in
-        "sentence \(i) about topic \(i % 7): a man plays the \(["guitar", "piano", "drums", "violin"][i % 4]) in the park"
-    }
+    static let corpus = TinyTrainingFixture.corpus
 
-    /// A tiny model, a corpus and a data folder with two small STS-style sets.
     func setUp(_ tmp: TemporaryDirectory) throws -> (model: URL, corpus: URL, data: URL) {
-        let model = tmp.file("tiny")
-        try TinyModelFactory.make(at: model, tokenizerFrom: TestPaths.miniLM, vocabSize: 30522)
-        let corpus = tmp.file("corpus.txt")
-        try Data((Self.corpus.joined(separator: "\n") + "\n").utf8).write(to: corpus)
-        let data = tmp.file("data")
-        for (set, offset) in [("sts12", 0), ("sickr", 5)] {
-            let dir = data.appendingPathComponent("eval/\(set)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let pairs = (0..<12).map { i in "\(Double((i + offset) % 5))\t\(Self.corpus[i])\t\(Self.corpus[(i * 3 + offset) % 40])" }
-            try Data((pairs.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("test.tsv"))
-        }
-        return (model, corpus, data)
+        try TinyTrainingFixture.make(in: tmp, sets: [("sts12", 0), ("sickr", 5)])
     }
 
     /// The front matter's lines (between the "---" lines) and the rest of the card.

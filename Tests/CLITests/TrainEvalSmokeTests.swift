@@ -8,22 +8,10 @@ import TestSupport
 
 @Suite(.enabled(if: TestPaths.exists(TestPaths.miniLM), "run Scripts/setup.sh to fetch all-MiniLM-L6-v2"))
 struct TrainEvalSmokeTests {
-    static let corpus = (0..<40).map { i in
-        "sentence \(i) about topic \(i % 7): a man plays the \(["guitar", "piano", "drums", "violin"][i % 4]) in the park"
-    }
+    static let corpus = TinyTrainingFixture.corpus
 
     func setUp(_ tmp: TemporaryDirectory) throws -> (model: URL, corpus: URL, data: URL) {
-        let model = tmp.file("tiny")
-        try TinyModelFactory.make(at: model, tokenizerFrom: TestPaths.miniLM, vocabSize: 30522)
-        let corpus = tmp.file("corpus.txt")
-        try Data((Self.corpus.joined(separator: "\n") + "\n").utf8).write(to: corpus)
-        let data = tmp.file("data")
-        try FileManager.default.createDirectory(at: data.appendingPathComponent("eval/sts12"), withIntermediateDirectories: true)
-        let pairs = (0..<12).map { i in
-            "\(Double(i % 5))\t\(Self.corpus[i])\t\(Self.corpus[(i * 3) % 40])"
-        }
-        try Data((pairs.joined(separator: "\n") + "\n").utf8).write(to: data.appendingPathComponent("eval/sts12/test.tsv"))
-        return (model, corpus, data)
+        try TinyTrainingFixture.make(in: tmp)
     }
 
     @Test func trainWritesALoadableModelFolderAndEvalComparesIt() throws {

@@ -6,33 +6,18 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Whether python3 can import the client packages the script needs (nil), else why not.
+/// nil if python3 can import the client packages the script needs, else why not.
 private let clientsMissing: String? = {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import openai, huggingface_hub, numpy"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return "python3 is not available" }
-    p.waitUntilExit()
-    return p.terminationStatus == 0 ? nil : "pip install openai huggingface_hub numpy (CI does) to run the client checks"
+    let r = try? Subprocess.python(["-c", "import openai, huggingface_hub, numpy"])
+    return r?.status == 0 ? nil : "pip install openai huggingface_hub numpy (CI does) to run the client checks"
 }()
 
 @Suite(.serialized, .enabled(if: TestPaths.exists(TestPaths.miniLM), "run Scripts/setup.sh to fetch all-MiniLM-L6-v2"))
 struct ClientScriptTests {
     @Test(.enabled(if: clientsMissing == nil, Comment(rawValue: clientsMissing ?? "")))
     func realClientsAgreeWithEncode() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", TestPaths.root.appendingPathComponent("Scripts/client_check.py").path,
-                       "--bin", MirrorBERTExecutable.url.path, "--model", TestPaths.miniLM.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "Scripts/client_check.py failed:\n\(text)")
-        #expect(!text.contains("FAIL"), "\(text)")
+        let r = try Subprocess.python([TestPaths.root.appendingPathComponent("Scripts/client_check.py").path,
+                                       "--bin", MirrorBERTExecutable.url.path, "--model", TestPaths.miniLM.path])
+        #expect(r.status == 0 && !r.stdout.contains("FAIL"), "Scripts/client_check.py failed:\n\(r)")
     }
 }

@@ -1,5 +1,5 @@
-// Runs the built `mirror-bert` executable (it sits next to the test bundle) and captures its
-// exit status, stdout and stderr.
+// Runs the built `mirror-bert` executable (it sits next to the test bundle), or any other
+// program, and captures its exit status, stdout and stderr.
 
 import Foundation
 
@@ -28,8 +28,18 @@ public enum MirrorBERTExecutable {
     /// Runs `mirror-bert args…` in `directory` with `stdin`, waiting for it to exit.
     public static func run(_ args: [String], stdin: Data? = nil, in directory: URL? = nil,
                            environment: [String: String] = [:]) throws -> CommandResult {
+        try Subprocess.run(url, args, stdin: stdin, in: directory, environment: environment)
+    }
+}
+
+public enum Subprocess {
+    /// Runs `executable args…` in `directory` with `stdin` and `environment` added to ours,
+    /// waiting for it to exit; stdout and stderr are read concurrently, so a full pipe cannot
+    /// block the child.
+    public static func run(_ executable: URL, _ args: [String], stdin: Data? = nil, in directory: URL? = nil,
+                           environment: [String: String] = [:]) throws -> CommandResult {
         let p = Process()
-        p.executableURL = url
+        p.executableURL = executable
         p.arguments = args
         if let directory { p.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
@@ -42,7 +52,6 @@ public enum MirrorBERTExecutable {
         try p.run()
         if let stdin { inp.fileHandleForWriting.write(stdin) }
         try inp.fileHandleForWriting.close()
-        // Read both pipes concurrently so a full pipe cannot block the child.
         final class Box: @unchecked Sendable { var data = Data() }
         let errBox = Box()
         let group = DispatchGroup()
@@ -50,9 +59,13 @@ public enum MirrorBERTExecutable {
         DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        let errData = errBox.data
         p.waitUntilExit()
         return CommandResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+                             stderr: String(decoding: errBox.data, as: UTF8.self))
+    }
+
+    /// `python3 args…` found on the PATH.
+    public static func python(_ args: [String], stdin: Data? = nil) throws -> CommandResult {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + args, stdin: stdin)
     }
 }
