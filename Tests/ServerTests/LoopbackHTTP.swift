@@ -29,28 +29,16 @@ enum LoopbackHTTP {
     /// handler has started and waits (the server counts it as arriving); close the returned socket
     /// to end it.
     static func openUnfinishedRequest(port: Int, _ path: String = "/v1/embeddings") throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HTTPClientError(description: "socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(fd); throw HTTPClientError(description: "connect: \(String(cString: strerror(errno)))") }
+        let fd = try connectLoopback(port: port)
         let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"input\""
         _ = head.utf8CString.withUnsafeBytes { systemSend(fd, $0.baseAddress!, $0.count - 1) }
         return fd
     }
 
-    /// Sends one request to 127.0.0.1:`port` and reads the reply (Connection: close).
-    /// `chunked` sends the body with Transfer-Encoding: chunked instead of Content-Length.
-    static func request(port: Int, _ method: String, _ path: String, body: Data? = nil, chunked: Bool = false,
-                        headers: [String: String] = [:], timeout: Double = 20) throws -> HTTPReply {
+    /// A TCP socket connected to 127.0.0.1:`port` (send and receive time out after `timeout` s).
+    static func connectLoopback(port: Int, timeout: Double = 20) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPClientError(description: "socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -61,7 +49,16 @@ enum LoopbackHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw HTTPClientError(description: "connect: \(String(cString: strerror(errno)))") }
+        guard connected == 0 else { close(fd); throw HTTPClientError(description: "connect: \(String(cString: strerror(errno)))") }
+        return fd
+    }
+
+    /// Sends one request to 127.0.0.1:`port` and reads the reply (Connection: close).
+    /// `chunked` sends the body with Transfer-Encoding: chunked instead of Content-Length.
+    static func request(port: Int, _ method: String, _ path: String, body: Data? = nil, chunked: Bool = false,
+                        headers: [String: String] = [:], timeout: Double = 20) throws -> HTTPReply {
+        let fd = try connectLoopback(port: port, timeout: timeout)
+        defer { close(fd) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         var payload = Data()
