@@ -5,6 +5,7 @@
 //                               "pooling_mode_mean_tokens": bool, …} (sentence-transformers < 6),
 //                              or {"embedding_dimension": H, "pooling_mode": "cls" | "mean" | […]}
 //   sentence_bert_config.json  {"max_seq_length": N, "do_lower_case": false}
+//   config_sentence_transformers.json  {"prompts": {"query": "query: ", …}} (other keys ignored)
 // sentence-transformers' "mean" is the masked mean (`mean-masked` here): a folder cannot declare
 // the Mirror-BERT scripts' mean over padding, and sentence-transformers refuses unknown keys in
 // these files. What `train` pooled with is recorded in training_args.json ("pooling",
@@ -28,6 +29,9 @@ public struct FolderSettings: Equatable, Sendable {
     public var unappliedModules: [String]
     /// How `mirror-bert train` pooled while training (from training_args.json), if it made the folder.
     public var training: TrainingPooling?
+    /// config_sentence_transformers.json's `prompts`: name → text prepended to an input when a
+    /// request names the prompt (sentence-transformers' and TEI's `prompt_name`).
+    public var prompts: [String: String] = [:]
 
     public struct TrainingPooling: Equatable, Sendable {
         public var pooling: Pooling
@@ -55,6 +59,8 @@ public struct FolderSettings: Equatable, Sendable {
     }
 
     private struct SentenceBertConfig: Decodable { var max_seq_length: Int? }
+
+    private struct SentenceTransformersConfig: Decodable { var prompts: [String: String]? }
 
     private struct TrainingArguments: Decodable {
         var pooling: Pooling
@@ -90,6 +96,10 @@ public struct FolderSettings: Equatable, Sendable {
                 default: settings.unappliedModules.append(module.type)
                 }
             }
+        }
+        let stURL = directory.appendingPathComponent("config_sentence_transformers.json")
+        if let config = try decodeIfPresent(SentenceTransformersConfig.self, stURL) {
+            settings.prompts = config.prompts ?? [:]
         }
         let argsURL = directory.appendingPathComponent("training_args.json")
         if let args = try decodeIfPresent(TrainingArguments.self, argsURL) {

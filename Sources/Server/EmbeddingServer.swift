@@ -21,6 +21,8 @@ public final class EmbeddingServer: @unchecked Sendable {
     let index: EmbeddingIndex?
     let metrics: ServerMetrics
     let gate: RequestGate
+    /// The model folder's prompts by name (config_sentence_transformers.json), for `prompt_name`.
+    let prompts: [String: String]
     private let lock = NSLock()
     private var group: ServiceGroup?
     private var shutdownRequested = false
@@ -41,6 +43,7 @@ public final class EmbeddingServer: @unchecked Sendable {
             throw SearchError.optionMismatch(path: indexPath, option: "dimension", index: "\(index.dimension)",
                                              given: "\(embedder.dimension)")
         }
+        prompts = checkpoint.settings.prompts
         let metrics = ServerMetrics(maxInputLength: configuration.maxLength)
         self.metrics = metrics
         gate = RequestGate(apiKey: configuration.apiKey, maxConcurrent: configuration.limits.maxConcurrentRequests)

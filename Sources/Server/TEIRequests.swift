@@ -6,9 +6,10 @@ import JSON
 
 /// The fields TEI's embedding routes share: `truncate` (default: the server truncates, as TEI's
 /// --auto-truncate), `truncation_direction` ("right"; "left" is not supported), `prompt_name`
-/// (the model folder has no prompts here, so any name is refused as TEI refuses an unknown one).
+/// (a key of the model folder's config_sentence_transformers.json `prompts`, checked by the route).
 struct TEITruncation {
     var truncate: Bool
+    var promptName: String?
 
     init<K: CodingKey>(_ c: KeyedDecodingContainer<K>, truncate: K, direction: K, promptName: K) throws {
         self.truncate = try decodeOptional(c, truncate, Bool.self, what: "a boolean") ?? true
@@ -21,10 +22,7 @@ struct TEITruncation {
         default:
             throw APIError.invalid("truncation_direction must be \"right\" or \"left\"", param: direction.stringValue)
         }
-        if let name = try decodeOptional(c, promptName, String.self, what: "a string") {
-            throw APIError.invalid("prompt_name \"\(name.prefix(64))\" is not a prompt of this model (it has none)",
-                                   param: promptName.stringValue)
-        }
+        self.promptName = try decodeOptional(c, promptName, String.self, what: "a string")
     }
 }
 
@@ -98,14 +96,15 @@ struct TEISimilarityRequest: Decodable {
 }
 
 extension TEITruncation {
-    static let `default` = TEITruncation(truncate: true)
-    private init(truncate: Bool) { self.truncate = truncate }
+    static let `default` = TEITruncation(truncate: true, promptName: nil)
+    private init(truncate: Bool, promptName: String?) { self.truncate = truncate; self.promptName = promptName }
 }
 
 /// POST /tokenize: {"inputs": string | [string], "add_special_tokens"?: bool (true), "prompt_name"?}
 struct TEITokenizeRequest: Decodable {
     var inputs: [String]
     var addSpecialTokens: Bool
+    var promptName: String?
 
     enum CodingKeys: String, CodingKey { case inputs, add_special_tokens, prompt_name, truncate, truncation_direction }
 
@@ -114,7 +113,8 @@ struct TEITokenizeRequest: Decodable {
         guard c.contains(.inputs) else { throw APIError.invalid("missing \"inputs\"", param: "inputs") }
         inputs = try decodeTexts(c, .inputs, what: "a string or an array of strings")
         addSpecialTokens = try decodeOptional(c, .add_special_tokens, Bool.self, what: "a boolean") ?? true
-        _ = try TEITruncation(c, truncate: .truncate, direction: .truncation_direction, promptName: .prompt_name)
+        promptName = try TEITruncation(c, truncate: .truncate, direction: .truncation_direction, promptName: .prompt_name)
+            .promptName
     }
 }
 

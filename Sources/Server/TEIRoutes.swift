@@ -3,8 +3,9 @@
 // ([[[f32]]]: every token's last hidden state), POST /similarity ([f32]: cosine of the source
 // sentence with each sentence), POST /tokenize ([[{id, text, special, start, stop}]]), POST
 // /decode ([string]), GET /info. Errors on these routes take TEI's shape (APIError.tei). Known
-// differences: token-id inputs, truncation on the left and prompts are refused; /tokenize has no
+// differences: token-id inputs and truncation on the left are refused; /tokenize has no
 // character offsets (start and stop are null, text is the token); /decode knows WordPiece only.
+// `prompt_name` prepends the model folder's prompt (config_sentence_transformers.json) to each input.
 
 import Foundation
 import Hummingbird
@@ -33,6 +34,17 @@ extension EmbeddingServer {
         router.post("/decode") { request, _ in try await self.teiDecode(request) }
     }
 
+    /// `inputs` with the named prompt prepended (sentence-transformers' and TEI's `prompt_name`).
+    func prompted(_ inputs: [String], _ name: String?) throws -> [String] {
+        guard let name else { return inputs }
+        guard let prompt = prompts[name] else {
+            let known = prompts.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+            throw APIError.invalid("prompt_name \"\(name.prefix(64))\" is not a prompt of this model "
+                                   + (known.isEmpty ? "(it has none)" : "(it has \(known))"), param: "prompt_name")
+        }
+        return inputs.map { prompt + $0 }
+    }
+
     /// TEI's checks on a list of inputs: its batch-size message, then our text-length limit.
     func checkTEIInputs(_ inputs: [String]) throws {
         guard inputs.count <= configuration.limits.maxInputs else {
@@ -48,8 +60,9 @@ extension EmbeddingServer {
         let req = try decodeRequest(TEIEmbedRequest.self, from: try await collectBody(request))
         let dimension = try checkDimensions(req.dimensions)
         try checkTEIInputs(req.inputs)
+        let inputs = try prompted(req.inputs, req.truncation.promptName)
         metrics.request(inputs: req.inputs.count)
-        let (vectors, tokens) = try await embed(req.inputs, arrival: arrival, truncate: req.truncation.truncate) { rows in
+        let (vectors, tokens) = try await embed(inputs, arrival: arrival, truncate: req.truncation.truncate) { rows in
             (rows.output(dimension: dimension, normalize: req.normalize), rows.tokens)
         }
         metrics.success(inputs: req.inputs.count, tokens: tokens, started: started)
@@ -70,8 +83,9 @@ extension EmbeddingServer {
         let arrival = batcher.arrival()
         let req = try decodeRequest(TEIEmbedAllRequest.self, from: try await collectBody(request))
         try checkTEIInputs(req.inputs)
+        let inputs = try prompted(req.inputs, req.truncation.promptName)
         metrics.request(inputs: req.inputs.count)
-        let (body, tokens) = try await embed(req.inputs, arrival: arrival, truncate: req.truncation.truncate,
+        let (body, tokens) = try await embed(inputs, arrival: arrival, truncate: req.truncation.truncate,
                                              tokenRows: true) { rows in
             var w = JSONWriter(capacity: 16 + rows.tokens.reduce(0, +) * rows.dimension * 12)
             w.raw("[")
@@ -96,8 +110,8 @@ extension EmbeddingServer {
         let started = ContinuousClock.now
         let arrival = batcher.arrival()
         let req = try decodeRequest(TEISimilarityRequest.self, from: try await collectBody(request))
-        let texts = [req.source] + req.sentences
-        try checkTEIInputs(texts)
+        try checkTEIInputs([req.source] + req.sentences)
+        let texts = try prompted([req.source] + req.sentences, req.truncation.promptName)
         metrics.request(inputs: texts.count)
         let (scores, tokens) = try await embed(texts, arrival: arrival, truncate: req.truncation.truncate) { rows in
             ((1..<texts.count).map { cosine(rows.vectors, rows.vectors + $0 * rows.dimension, rows.dimension) }, rows.tokens)
@@ -122,7 +136,7 @@ extension EmbeddingServer {
         let special = tokenizer.specialIds
         var w = JSONWriter()
         w.raw("[")
-        for (i, text) in req.inputs.enumerated() {
+        for (i, text) in try prompted(req.inputs, req.promptName).enumerated() {
             let encoding = req.addSpecialTokens ? tokenizer.encode(text) : tokenizer.encodeContent(text)
             w.raw(i == 0 ? "[" : ",[")
             for (k, (id, token)) in zip(encoding.ids, encoding.tokens).enumerated() {

@@ -122,6 +122,23 @@ struct TEIRouteTests {
         }
     }
 
+    @Test func promptNamePrependsTheFoldersPrompt() async throws {
+        let f = try TinyServerFixture(); defer { f.cleanup() }
+        try Data(#"{"prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": null}"#.utf8)
+            .write(to: f.model.appendingPathComponent("config_sentence_transformers.json"))
+        try await f.withServer { s in
+            let named = try await s.post("/embed", "{\"inputs\":\"how tall is it\",\"prompt_name\":\"query\"}")
+            let spelled = try await s.post("/embed", "{\"inputs\":\"query: how tall is it\"}")
+            #expect(named.status == 200 && named.body == spelled.body, "\(named) \(spelled)")
+            let tokens = try await s.post("/tokenize", "{\"inputs\":\"x\",\"prompt_name\":\"passage\"}")
+            let tokensSpelled = try await s.post("/tokenize", "{\"inputs\":\"passage: x\"}")
+            #expect(tokens.status == 200 && tokens.body == tokensSpelled.body, "\(tokens) \(tokensSpelled)")
+            let unknown = try await s.post("/embed", "{\"inputs\":\"x\",\"prompt_name\":\"doc\"}")
+            #expect(unknown.status == 422 && unknown.json?["error"] as? String
+                    == "prompt_name \"doc\" is not a prompt of this model (it has \"passage\", \"query\")", "\(unknown)")
+        }
+    }
+
     @Test func apiKeyGuardsEveryRouteButHealth() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
         try await f.withServer({ $0.apiKey = "s3cret" }) { s in
