@@ -37,16 +37,23 @@ final class ServerMetrics: Sendable {
             durations.append(.nanoseconds(Int64(value * 1e9)))
         }
         let powers = { (n: Int) in (0..<n).map { Double(1 << $0) } }
-        requestsSingle = registry.makeCounter(name: "te_request_count", labels: [("method", "single")])
-        requestsBatch = registry.makeCounter(name: "te_request_count", labels: [("method", "batch")])
-        successSingle = registry.makeCounter(name: "te_request_success", labels: [("method", "single")])
-        successBatch = registry.makeCounter(name: "te_request_success", labels: [("method", "batch")])
-        requestDuration = registry.makeDurationHistogram(name: "te_request_duration", buckets: durations)
-        inputLength = registry.makeValueHistogram(name: "te_request_input_length",
-                                                  buckets: powers(20).filter { $0 <= Double(maxInputLength) })
-        queueSize = registry.makeGauge(name: "te_queue_size")
-        batchSize = registry.makeValueHistogram(name: "te_batch_next_size", buckets: powers(13))
-        batchTokens = registry.makeValueHistogram(name: "te_batch_next_tokens", buckets: powers(21))
+        let count = Self.name("te_request_count", "Embedding requests, by one input (single) or several (batch)")
+        let success = Self.name("te_request_success", "Embedding requests answered")
+        requestsSingle = registry.makeCounter(descriptor: count, labels: [("method", "single")])
+        requestsBatch = registry.makeCounter(descriptor: count, labels: [("method", "batch")])
+        successSingle = registry.makeCounter(descriptor: success, labels: [("method", "single")])
+        successBatch = registry.makeCounter(descriptor: success, labels: [("method", "batch")])
+        requestDuration = registry.makeDurationHistogram(
+            descriptor: Self.name("te_request_duration", "Seconds from an embedding request's start to its answer"),
+            buckets: durations)
+        inputLength = registry.makeValueHistogram(
+            descriptor: Self.name("te_request_input_length", "Tokens per input after truncation"),
+            buckets: powers(20).filter { $0 <= Double(maxInputLength) })
+        queueSize = registry.makeGauge(descriptor: Self.name("te_queue_size", "Texts waiting for the embedder"))
+        batchSize = registry.makeValueHistogram(descriptor: Self.name("te_batch_next_size", "Texts per forward pass"),
+                                                buckets: powers(13))
+        batchTokens = registry.makeValueHistogram(descriptor: Self.name("te_batch_next_tokens", "Tokens per forward pass"),
+                                                  buckets: powers(21))
     }
 
     /// An embedding request arrived with `inputs` texts.
@@ -64,21 +71,28 @@ final class ServerMetrics: Sendable {
         lock.withLock {
             let key = "\(path) \(status)"
             let counter = answers[key] ?? {
-                let c = registry.makeCounter(name: "mirror_bert_http_requests_total",
-                                             labels: [("path", path), ("status", "\(status)")])
+                let c = registry.makeCounter(
+                    descriptor: Self.name("mirror_bert_http_requests_total", "HTTP answers by route and status"),
+                    labels: [("path", path), ("status", "\(status)")])
                 answers[key] = c
                 return c
             }()
             counter.increment()
             if let failure {
                 let f = failures[failure] ?? {
-                    let c = registry.makeCounter(name: "te_request_failure", labels: [("err", failure)])
+                    let c = registry.makeCounter(descriptor: Self.name("te_request_failure", "Failed requests by kind"),
+                                                 labels: [("err", failure)])
                     failures[failure] = c
                     return c
                 }()
                 f.increment()
             }
         }
+    }
+
+    /// A metric's full name (no unit suffix: TEI's names carry none) and its # HELP text.
+    private static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// The text exposition format.
