@@ -7,6 +7,14 @@
 import JSON
 import Search
 
+/// A value a client sent, as an error message or log quotes it: at most its first 64 characters,
+/// then how long it was (a 100,000-character field is not sent back whole).
+func echoed(_ value: some StringProtocol) -> String {
+    let limit = 64
+    guard value.count > limit else { return String(value) }
+    return String(value.prefix(limit)) + "… (\(value.count) characters)"
+}
+
 struct APIError: Error {
     /// HTTP status code.
     let status: Int

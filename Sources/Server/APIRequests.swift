@@ -22,7 +22,7 @@ struct EmbeddingsRequest: Decodable {
         model = try decodeOptional(c, .model, String.self, what: "a string")
         let format = try decodeOptional(c, .encoding_format, String.self, what: "\"float\" or \"base64\"") ?? "float"
         guard let f = EncodingFormat(rawValue: format) else {
-            throw APIError.invalid("encoding_format must be \"float\" or \"base64\" (got \"\(format)\")", param: "encoding_format")
+            throw APIError.invalid("encoding_format must be \"float\" or \"base64\" (got \"\(echoed(format))\")", param: "encoding_format")
         }
         encodingFormat = f
         dimensions = try decodeOptional(c, .dimensions, Int.self, what: "an integer")

@@ -21,7 +21,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
             let elapsed = ContinuousClock.now - started
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             logger.info("request", metadata: [
-                "method": "\(request.method)", "path": "\(String(request.uri.path.prefix(64)))", "status": "\(status)",
+                "method": "\(request.method)", "path": "\(echoed(request.uri.path))", "status": "\(status)",
                 "duration_ms": "\(String(format: "%.2f", ms))",
                 "content_length": "\(request.headers[.contentLength] ?? "-")",
             ])

@@ -258,7 +258,7 @@ public final class EmbeddingServer: @unchecked Sendable {
 
     func checkModel(_ model: String?) throws {
         if let model, model != modelName {
-            throw APIError.notFound("model \"\(model)\" is not served here; this server serves \"\(modelName)\" "
+            throw APIError.notFound("model \"\(echoed(model))\" is not served here; this server serves \"\(modelName)\" "
                                     + "(omit \"model\" or see GET /v1/models)", code: "model_not_found")
         }
     }
@@ -290,7 +290,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPResponseError {
             let status = Int(error.status.code)
             let message = status == 404
-                ? "no endpoint \(request.method) \(String(request.uri.path.prefix(64))) (endpoints: GET /health, GET /metrics, "
+                ? "no endpoint \(request.method) \(echoed(request.uri.path)) (endpoints: GET /health, GET /metrics, "
                     + "GET /v1/models, POST /v1/embeddings, POST /v1/similarity, POST /v1/search, GET /info, POST /, "
                     + "POST /embed, POST /embed_all, POST /similarity, POST /tokenize, POST /decode)"
                 : "\(error.status)"

@@ -39,7 +39,7 @@ extension EmbeddingServer {
         guard let name else { return inputs }
         guard let prompt = prompts[name] else {
             let known = prompts.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-            throw APIError.invalid("prompt_name \"\(name.prefix(64))\" is not a prompt of this model "
+            throw APIError.invalid("prompt_name \"\(echoed(name))\" is not a prompt of this model "
                                    + (known.isEmpty ? "(it has none)" : "(it has \(known))"), param: "prompt_name")
         }
         return inputs.map { prompt + $0 }

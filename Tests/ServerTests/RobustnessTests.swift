@@ -49,6 +49,25 @@ struct RobustnessTests {
         }
     }
 
+    @Test func errorsQuoteAtMostAShortPrefixOfWhatTheClientSent() async throws {
+        let f = try TinyServerFixture(); defer { f.cleanup() }
+        try await f.withServer { s in
+            let long = String(repeating: "m", count: 100_000)
+            let cases = [("/v1/embeddings", "{\"input\": \"x\", \"model\": \"\(long)\"}"),
+                         ("/v1/embeddings", "{\"input\": \"x\", \"encoding_format\": \"\(long)\"}"),
+                         ("/embed", "{\"inputs\": \"x\", \"prompt_name\": \"\(long)\"}")]
+            for (path, body) in cases {
+                let r = try await s.post(path, body)
+                #expect(r.status >= 400 && r.status < 500, "\(r)")
+                #expect(r.body.count < 600, "\(path): a \(r.body.count)-byte answer echoes the 100,000-character value")
+                #expect(r.text.contains("… (100000 characters)"), "\(r)")
+            }
+            let path = "/" + String(repeating: "p", count: 5000)
+            let unknown = try await s.get(path)
+            #expect(unknown.status == 404 && unknown.body.count < 1000, "\(unknown.status), \(unknown.body.count) bytes")
+        }
+    }
+
     @Test func limitsOnCountLengthAndBodySize() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
         try await f.withServer({ c in
