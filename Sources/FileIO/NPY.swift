@@ -172,21 +172,7 @@ public enum NPY {
         let path = url.path
         let file = try TextLines.readFile(url)
         return try file.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> (shape: [Int], data: [Element]) in
-            guard bytes.count >= 8, bytes.prefix(6).elementsEqual(magic) else { throw NPYError.notNPY(path: path) }
-            let (major, minor) = (Int(bytes[6]), Int(bytes[7]))
-            let lengthBytes: Int
-            switch (major, minor) {
-            case (1, 0): lengthBytes = 2
-            case (2, 0), (3, 0): lengthBytes = 4
-            default: throw NPYError.unsupportedVersion(path: path, major: major, minor: minor)
-            }
-            guard bytes.count >= 8 + lengthBytes else { throw NPYError.truncatedHeader(path: path) }
-            var headerLength = 0
-            for i in (0..<lengthBytes).reversed() { headerLength = headerLength << 8 | Int(bytes[8 + i]) }
-            let dataStart = 8 + lengthBytes + headerLength
-            guard bytes.count >= dataStart else { throw NPYError.truncatedHeader(path: path) }
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(8 + lengthBytes)..<dataStart]), as: UTF8.self)
-            guard let (descr, shape) = parseHeader(text) else { throw NPYError.unsupportedHeader(path: path, header: text) }
+            let (descr, shape, dataStart, text) = try header(bytes, path: path)
             guard descr == Element.npyDescr else {
                 throw NPYError.dtypeMismatch(path: path, expected: Element.npyDescr, actual: descr)
             }
@@ -204,6 +190,29 @@ public enum NPY {
             let data = (0..<count).map { i in Element.npyLoad(bytes, offset: dataStart + size * i) }
             return (shape, data)
         }
+    }
+
+    /// The header of the .npy file in `bytes` (named `path` in errors): its descr, shape, where
+    /// its data starts, and the header dict's text.
+    public static func header(_ bytes: UnsafeRawBufferPointer, path: String) throws
+        -> (descr: String, shape: [Int], dataStart: Int, text: String)
+    {
+        guard bytes.count >= 8, bytes.prefix(6).elementsEqual(magic) else { throw NPYError.notNPY(path: path) }
+        let (major, minor) = (Int(bytes[6]), Int(bytes[7]))
+        let lengthBytes: Int
+        switch (major, minor) {
+        case (1, 0): lengthBytes = 2
+        case (2, 0), (3, 0): lengthBytes = 4
+        default: throw NPYError.unsupportedVersion(path: path, major: major, minor: minor)
+        }
+        guard bytes.count >= 8 + lengthBytes else { throw NPYError.truncatedHeader(path: path) }
+        var headerLength = 0
+        for i in (0..<lengthBytes).reversed() { headerLength = headerLength << 8 | Int(bytes[8 + i]) }
+        let dataStart = 8 + lengthBytes + headerLength
+        guard bytes.count >= dataStart else { throw NPYError.truncatedHeader(path: path) }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(8 + lengthBytes)..<dataStart]), as: UTF8.self)
+        guard let (descr, shape) = parseHeader(text) else { throw NPYError.unsupportedHeader(path: path, header: text) }
+        return (descr, shape, dataStart, text)
     }
 
     /// The descr and shape from a header dict with a known descr ('<f4', '|i1', '|u1') and

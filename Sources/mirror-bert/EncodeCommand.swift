@@ -1,11 +1,13 @@
 // mirror-bert encode: one embedding per input line, written as .npy, .jsonl or .tsv; optionally
-// truncated (--truncate-dim) and quantized (--quantize, --calibration) as sentence-transformers does.
+// truncated (--truncate-dim) and quantized (--quantize, --calibration) as sentence-transformers does;
+// with --shard, one chunk-aligned piece of the lines and its manifest (Search/Shards.swift).
 
 import ArgumentParser
 import FileIO
 import Foundation
 import Kernels
 import Models
+import Search
 
 struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +27,8 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var quantizeOptions: QuantizeOptions
 
+    @OptionGroup var sharding: ShardOptions
+
     func run() throws {
         let format = try OutputFormat(path: output)
         let inputURL = URL(fileURLWithPath: input)
@@ -37,19 +41,43 @@ struct EncodeCommand: ParsableCommand {
             guard lines > 0 else { throw FileIOError.empty(path: url.path) }
             return lines
         }
-        let ckpt = try modelOptions.load()
+        let directory = try modelOptions.directory()
+        let ckpt = try Checkpoint.load(directory)
         let resolved = try embedding.resolve(.folder(ckpt.settings), modelLimit: ckpt.config.maxSequenceLength)
         resolved.announce("encode")
         let options = resolved.options
         let H = ckpt.config.hiddenSize
         let D = try quantizeOptions.dimension(hidden: H)
+        let chunk = Self.chunkLines(batchSize: options.batchSize)
+        // With --shard: this shard's lines, its own output file and the manifest that describes it.
+        let shard = try sharding.resolve()
+        let range = shard?.lines(of: census.lines, chunk: chunk) ?? 0..<census.lines
+        let url = shard?.file(for: URL(fileURLWithPath: output)) ?? URL(fileURLWithPath: output)
+        var work: ShardManifest?
+        if let shard {
+            var description = "pooling=\(options.pooling.rawValue) max_length=\(options.maxLength) normalize=\(options.normalize) "
+                + "precision=\(resolved.precision.rawValue) batch_size=\(options.batchSize) "
+                + "max_batch_tokens=\(options.maxBatchTokens.map(String.init) ?? "none") chunk_lines=\(chunk) columns=\(D) "
+                + "threads=\(Parallel.threads) format=\(url.pathExtension)"
+            if let q = quantizeOptions.quantize { description += " quantize=\(q.rawValue)" }
+            if let calibrationURL { description += " calibration_xxh64=\(try ShardManifest.digest(calibrationURL).xxh64)" }
+            let inputBytes = (try FileManager.default.attributesOfItem(atPath: inputURL.path)[.size] as? Int) ?? 0
+            let w = ShardManifest(shard: shard, inputLines: census.lines, inputBytes: inputBytes,
+                                  lines: range, model: try ModelIdentity.of(directory), options: description)
+            if ShardManifest.isComplete(url, work: w) {
+                Console.note("shard \(shard): \(url.path) is complete (its manifest and checksum match); nothing to do")
+                return
+            }
+            work = w
+            // A manifest from an earlier try no longer describes the output about to be written.
+            try? FileManager.default.removeItem(at: ShardManifest.url(for: url))
+        }
         // Truncated rows are normalized once, after truncation (normalize(x[:D])).
         var embedOptions = options
         if D < H { embedOptions.normalize = false }
         let embedder = try Embedder(ckpt, options: embedOptions)
         // Pass 2: a chunk of lines at a time (sorted by length inside the chunk, so batches pad
         // little), embedded and written before the next chunk is read.
-        let chunk = Self.chunkLines(batchSize: options.batchSize)
         let vectors = FloatBuffer(count: chunk * H)
         /// vectors (lines.count, D) ← the embeddings of `lines`, truncated to D (then normalized
         /// when normalized) as sentence-transformers' truncate_dim.
@@ -81,18 +109,23 @@ struct EncodeCommand: ParsableCommand {
             quantizer = try EmbeddingQuantizer(precision: precision, dimension: D, ranges: ranges)
         }
         let truncatedBefore = embedder.truncatedCount  // calibration lines cut to --max-length
-        let progress = Progress("encode", total: census.lines)
+        let progress = Progress("encode", total: range.count)
         let start = Date()
         let reader = try LineReader(url: inputURL)
-        let url = URL(fileURLWithPath: output)
+        var skipped = 0  // lines before this shard's (whole chunks, so the rest chunk as a single run would)
+        while skipped < range.lowerBound {
+            let n = try reader.next(min(chunk, range.lowerBound - skipped)).count
+            guard n > 0 else { break }
+            skipped += n
+        }
         var done = 0
         /// Streams the input through `convert`, which turns the chunk's `rows` embeddings into
         /// the block of (rows, columns) elements to write.
         func stream<E: NPYElement>(_ type: E.Type, columns: Int,
                                    _ convert: (_ rows: Int) throws -> UnsafeBufferPointer<E>) throws {
-            try format.write(E.self, rows: census.lines, columns: columns, to: url) { emit in
-                while true {
-                    let lines = try reader.next(chunk)
+            try format.write(E.self, rows: range.count, columns: columns, to: url) { emit in
+                while done < range.count {
+                    let lines = try reader.next(min(chunk, range.count - done))
                     if lines.isEmpty { break }
                     try embed(lines, progress, done: done)
                     try emit(try convert(lines.count))
@@ -119,8 +152,10 @@ struct EncodeCommand: ParsableCommand {
             }
         }
         progress.finish()
+        if let work { try work.describing(url).write(to: ShardManifest.url(for: url)) }
         let seconds = Date().timeIntervalSince(start)
-        var summary = "encoded \(census.lines) lines in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", Double(census.lines) / max(seconds, 1e-9))) lines/s) → \(output)"
+        var summary = "encoded \(range.count) lines in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", Double(range.count) / max(seconds, 1e-9))) lines/s) → \(url.path)"
+        if let shard { summary += " (shard \(shard): lines \(range.lowerBound + 1)…\(range.upperBound) of \(census.lines); manifest beside it)" }
         if D < H { summary += "; truncated to \(D) of \(H) dimensions\(options.normalize ? ", then normalized" : "")" }
         if let quantizer {
             summary += "; quantized to \(quantizer.precision.rawValue)"
