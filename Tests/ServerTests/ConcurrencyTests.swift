@@ -43,10 +43,11 @@ struct ConcurrencyTests {
     @Test func gracefulShutdownAnswersInFlightRequests() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
         // A long batching window, and a request on its way, keep the request in flight while the
-        // shutdown starts.
-        let s = try await f.start { c in c.batchWindowSeconds = 2 }
+        // shutdown starts (long: a loaded CI machine can take seconds between two requests;
+        // closing the request on its way ends the wait).
+        let s = try await f.start { c in c.batchWindowSeconds = 60 }
         let unfinished = try LoopbackHTTP.openUnfinishedRequest(port: s.port)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(50)
         while (try await s.get("/health")).json?["arriving_requests"] as? Int != 1 && Date() < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }

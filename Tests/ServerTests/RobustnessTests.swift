@@ -107,16 +107,18 @@ struct RobustnessTests {
     @Test func aFullQueueAnswers503() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
         // A long batching window, and a request on its way, keep the first request queued while
-        // the second arrives.
+        // the second arrives (the window is long because a loaded CI machine can take seconds
+        // between two requests; closing the request on its way ends the wait).
         try await f.withServer({ c in
             c.limits.maxQueuedTexts = 4
             c.limits.maxInputs = 4
-            c.batchWindowSeconds = 3
+            c.batchWindowSeconds = 60
         }) { s in
             // A request still on its way keeps the batcher waiting (within the window) for it.
             let unfinished = try LoopbackHTTP.openUnfinishedRequest(port: s.port)
-            defer { close(unfinished) }
-            let deadline = Date().addingTimeInterval(10)
+            var open = true
+            defer { if open { close(unfinished) } }
+            let deadline = Date().addingTimeInterval(50)
             while (try await s.get("/health")).json?["arriving_requests"] as? Int != 1 && Date() < deadline {
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -131,9 +133,15 @@ struct RobustnessTests {
             #expect(second.status == 503, "\(second)")
             #expect(second.errorMessage.contains("queue is full (3 texts waiting, limit 4 (--max-queue))"), "\(second)")
             #expect(second.headers["retry-after"] == "1")
-            let one = try await s.post("/v1/embeddings", "{\"input\": \"d\"}")  // fits: 3 + 1 ≤ 4
-            #expect(one.status == 200, "\(one)")
-            #expect((try await first).status == 200)
+            async let one = s.post("/v1/embeddings", "{\"input\": \"d\"}")  // fits: 3 + 1 ≤ 4
+            while (try await s.get("/health")).json?["queued_texts"] as? Int != 4 && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            close(unfinished)  // the request on its way gives up: the batcher stops waiting
+            open = false
+            let (firstReply, oneReply) = try await (first, one)
+            #expect(oneReply.status == 200, "\(oneReply)")
+            #expect(firstReply.status == 200, "\(firstReply)")
         }
     }
 }
