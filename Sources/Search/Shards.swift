@@ -228,7 +228,7 @@ public enum ShardMerge {
         }
         var manifests: [ShardManifest] = []
         for i in 0..<n {
-            let url = listed[i]!  // every index present (checked above)
+            guard let url = listed[i] else { continue }  // never: every index is present (checked above)
             let m = try ShardManifest.read(url)
             guard m.format == "mirror-bert-shard", m.version == 1, m.shard == i, m.shards == n else {
                 throw ShardError.merge("\(url.path) describes shard \(m.shard)/\(m.shards) (format \(m.format) \(m.version)), not \(i)/\(n)")
