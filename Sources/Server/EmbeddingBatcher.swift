@@ -147,10 +147,10 @@ final class EmbeddingBatcher: @unchecked Sendable {
     /// (it may call BLAS).
     func submit(_ texts: [String], arrival: Arrival? = nil, truncate: Bool = true, tokenRows: Bool = false,
                 finish: @escaping (Result<EmbeddedRows, Error>) -> Void) throws {
-        defer { if let arrival { close(arrival) } }
         let encodings = truncate ? Embedder.tokenize(texts, tokenizer: tokenizer, maxLength: options.maxLength).0
             : texts.map { tokenizer.encode($0, maxLength: nil) }
         if !truncate, let i = encodings.firstIndex(where: { $0.ids.count > options.maxLength }) {
+            if let arrival { close(arrival) }  // refused: nothing joins the next batch
             throw APIError.invalid("inputs[\(i)] has \(encodings[i].ids.count) tokens; the limit is \(options.maxLength) "
                                    + "(send truncate: true to cut it)", param: "inputs", code: "input_too_long")
         }
@@ -214,7 +214,7 @@ final class EmbeddingBatcher: @unchecked Sendable {
             } catch {
                 for job in jobs { job.finish(.failure(error)) }
             }
-            observeBatch(encodings.count, encodings.reduce(0) { $0 + options.computedTokens($1.ids.count) })
+            observeBatch(encodings.count, jobs.reduce(0) { $0 + $1.tokens })
             condition.lock()
             batches += 1; embeddedTexts += encodings.count
             condition.unlock()

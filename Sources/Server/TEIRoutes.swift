@@ -47,11 +47,16 @@ extension EmbeddingServer {
 
     /// TEI's checks on a list of inputs: its batch-size message, then our text-length limit.
     func checkTEIInputs(_ inputs: [String]) throws {
-        guard inputs.count <= configuration.limits.maxInputs else {
-            throw APIError.invalid("batch size \(inputs.count) > maximum allowed batch size \(configuration.limits.maxInputs) "
-                                   + "(--max-client-batch-size)", param: "inputs", code: "too_many_inputs")
-        }
+        try checkTEIBatchSize(inputs.count, param: "inputs")
         try checkTexts(inputs, limits: configuration.limits, param: "inputs")
+    }
+
+    /// TEI's refusal of more than --max-client-batch-size inputs (texts, or id lists to decode).
+    func checkTEIBatchSize(_ count: Int, param: String) throws {
+        guard count <= configuration.limits.maxInputs else {
+            throw APIError.invalid("batch size \(count) > maximum allowed batch size \(configuration.limits.maxInputs) "
+                                   + "(--max-client-batch-size)", param: param, code: "too_many_inputs")
+        }
     }
 
     func teiEmbed(_ request: Request) async throws -> Response {
@@ -154,10 +159,7 @@ extension EmbeddingServer {
 
     func teiDecode(_ request: Request) async throws -> Response {
         let req = try decodeRequest(TEIDecodeRequest.self, from: try await collectBody(request))
-        guard req.ids.count <= configuration.limits.maxInputs else {
-            throw APIError.invalid("batch size \(req.ids.count) > maximum allowed batch size \(configuration.limits.maxInputs) "
-                                   + "(--max-client-batch-size)", param: "ids", code: "too_many_inputs")
-        }
+        try checkTEIBatchSize(req.ids.count, param: "ids")
         guard let tokenizer = batcher.tokenizer as? PipelineTokenizer else {
             throw APIError.internal("this model's tokenizer cannot decode")
         }
