@@ -117,18 +117,24 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     /// Everything else that decides the rows' values (pooling, max length, precision, batches,
     /// truncation, quantization) as one line; shards must agree on it exactly.
     public var options: String
+    /// Threads the shard computed with. Recorded, not compared across shards: other thread counts
+    /// move values only by float rounding (shards with equal counts merge bit-identical to one
+    /// encode); a rerun with another count redoes the shard.
+    public var threads: Int
     /// The output file's name (beside the manifest), size and XXH64.
     public var output_file: String
     public var output_bytes: Int
     public var output_xxh64: String
 
     /// The work of `shard` (its output fields empty until `describing(_:)`).
-    public init(shard: Shard, inputLines: Int, inputBytes: Int, lines: Range<Int>, model: ModelIdentity, options: String) {
+    public init(shard: Shard, inputLines: Int, inputBytes: Int, lines: Range<Int>, model: ModelIdentity, options: String,
+                threads: Int) {
         self.shard = shard.index; shards = shard.count
         input_lines = inputLines; input_bytes = inputBytes
         line_start = lines.lowerBound; line_end = lines.upperBound; rows = lines.count
         model_weights_xxh64 = model.weightsHash; model_config_xxh64 = model.configHash
         self.options = options
+        self.threads = threads
         output_file = ""; output_bytes = 0; output_xxh64 = ""
     }
 

@@ -58,12 +58,13 @@ struct EncodeCommand: ParsableCommand {
             var description = "pooling=\(options.pooling.rawValue) max_length=\(options.maxLength) normalize=\(options.normalize) "
                 + "precision=\(resolved.precision.rawValue) batch_size=\(options.batchSize) "
                 + "max_batch_tokens=\(options.maxBatchTokens.map(String.init) ?? "none") chunk_lines=\(chunk) columns=\(D) "
-                + "threads=\(Parallel.threads) format=\(url.pathExtension)"
+                + "format=\(url.pathExtension)"
             if let q = quantizeOptions.quantize { description += " quantize=\(q.rawValue)" }
             if let calibrationURL { description += " calibration_xxh64=\(try ShardManifest.digest(calibrationURL).xxh64)" }
             let inputBytes = (try FileManager.default.attributesOfItem(atPath: inputURL.path)[.size] as? Int) ?? 0
             let w = ShardManifest(shard: shard, inputLines: census.lines, inputBytes: inputBytes,
-                                  lines: range, model: try ModelIdentity.of(directory), options: description)
+                                  lines: range, model: try ModelIdentity.of(directory), options: description,
+                                  threads: Parallel.threads)
             if ShardManifest.isComplete(url, work: w) {
                 Console.note("shard \(shard): \(url.path) is complete (its manifest and checksum match); nothing to do")
                 return
