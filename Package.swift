@@ -24,6 +24,10 @@ let package = Package(
         // MARK: - System and C
         .target(name: "COneDNN", path: "Sources/COneDNN", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // FAISS (Debian's libfaiss-dev: a static C++ library; BLAS/LAPACK and libgomp under it).
+        .target(name: "CFaiss", path: "Sources/CFaiss",
+                linkerSettings: [.linkedLibrary("faiss"), .linkedLibrary("lapack"), .linkedLibrary("blas"),
+                                 .linkedLibrary("gomp")]),
 
         // MARK: - Library
         .target(name: "FileIO"),
@@ -36,7 +40,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["FileIO", "JSON", "Kernels", "Models", "SafeTensors", "Tokenizers"]),
         .target(name: "Charts", dependencies: ["FileIO"]),
         .target(name: "Evaluation", dependencies: ["Charts", "FileIO", "JSON"]),
-        .target(name: "Search", dependencies: ["FileIO", "JSON", "Kernels", "Models"]),
+        .target(name: "Search", dependencies: ["CFaiss", "FileIO", "JSON", "Kernels", "Models"]),
         .target(name: "Server", dependencies: [
             "JSON", "Models", "Search", "Tokenizers",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -57,7 +61,7 @@ let package = Package(
 
         // MARK: - Benchmarks (Benchmarks/run.sh prints the table)
         .executableTarget(
-            name: "mirror-bert-bench", dependencies: ["JSON", "Kernels", "Models", "Tokenizers", "Training"],
+            name: "mirror-bert-bench", dependencies: ["FileIO", "JSON", "Kernels", "Models", "Search", "Tokenizers", "Training"],
             path: "Benchmarks/Sources"),
 
         // MARK: - Fuzzing (Scripts/fuzz.sh runs every parser of outside data for a time budget)

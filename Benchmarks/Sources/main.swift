@@ -12,6 +12,9 @@
 //        mirror-bert-bench encode --model DIR --corpus FILE [--lines 2000] [--encode-batch 64]
 //          [--max-batch-tokens N] [--max-length 128] [--pooling mean-masked] [--precision P]
 //        mirror-bert-bench tokenize --corpus FILE --tokenizer DIR [--max-length 128]
+//        mirror-bert-bench search-build --base A.npy[,B.npy] --rows N --kind exact|FACTORY --output FILE
+//        mirror-bert-bench search-query --index FILE --queries Q.npy [--truth T | --write-truth T]
+//          [--ef-search N] [--nprobe N] [--limit N]   (SearchBench.swift; Benchmarks/search.sh runs both)
 
 import Foundation
 import JSON
@@ -54,8 +57,8 @@ func report(_ result: [String: JSONValue]) {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
-guard let mode = args.first, ["train", "encode", "tokenize", "gemm"].contains(mode) else {
-    fail("first argument: train, encode, tokenize or gemm")
+guard let mode = args.first, ["train", "encode", "tokenize", "gemm", "search-build", "search-query"].contains(mode) else {
+    fail("first argument: train, encode, tokenize, gemm, search-build or search-query")
 }
 args.removeFirst()
 var options: [String: String] = [:]
@@ -74,6 +77,10 @@ if mode == "gemm" {  // the linear layers' products at --tokens × --in × --out
                              outFeatures: Int(options["--out"] ?? "1536") ?? 1536, repeats: Int(options["--repeats"] ?? "5") ?? 5)
     report(["mode": .string("gemm"), "library": .string(BLAS.library), "threads": .int(BLAS.threads),
             "native_bf16": .bool(Precision.hasNativeBF16), "products": .array(rows)])
+    exit(0)
+}
+if mode.hasPrefix("search-") {  // Benchmarks/search.sh (SearchBench.swift)
+    do { report(try searchBenchmark(mode: mode, options: options)) } catch { fail("\(error)") }
     exit(0)
 }
 let modelDir = options["--model"]

@@ -28,6 +28,13 @@ public enum IndexBuilder {
         return index.appending(UnsafeBufferPointer(start: vectors.pointer, count: vectors.count), texts: texts)
     }
 
+    /// A FAISS index (`factory`) of `index`'s vectors and texts; `path` names the output in errors.
+    public static func faiss(_ index: EmbeddingIndex, factory: String, path: String) throws -> FaissIndex {
+        try FaissIndex.build(factory: factory, header: index.header,
+                             vectors: UnsafeBufferPointer(start: index.vectors.pointer, count: index.vectors.count),
+                             texts: index.texts, path: path)
+    }
+
     static func embed(_ texts: [String], embedder: Embedder, progress: ((Int, Int) -> Void)?) throws -> FloatBuffer {
         precondition(embedder.options.normalize, "index vectors must be L2-normalized (EmbedOptions.normalize)")
         let vectors = FloatBuffer(count: texts.count * embedder.dimension)

@@ -44,14 +44,19 @@ public enum IndexFile {
         try AtomicFile.write(to: url) { fd, path in
             try preamble.withUnsafeBytes { try AtomicFile.writeAll(fd: fd, $0, path: path) }
             try AtomicFile.writeAllLittleEndian(fd: fd, vectors, path: path)
-            var chunk: [UInt8] = []
-            for (i, text) in texts.enumerated() {
-                append(UInt32(text.utf8.count), to: &chunk)
-                chunk += text.utf8
-                if chunk.count >= 1 << 20 || i == texts.count - 1 {
-                    try chunk.withUnsafeBytes { try AtomicFile.writeAll(fd: fd, $0, path: path) }
-                    chunk.removeAll(keepingCapacity: true)
-                }
+            try writeTexts(texts, fd: fd, path: path)
+        }
+    }
+
+    /// The texts section: each text as a u32 byte length then its UTF-8 bytes.
+    static func writeTexts(_ texts: [String], fd: Int32, path: String) throws {
+        var chunk: [UInt8] = []
+        for (i, text) in texts.enumerated() {
+            append(UInt32(text.utf8.count), to: &chunk)
+            chunk += text.utf8
+            if chunk.count >= 1 << 20 || i == texts.count - 1 {
+                try chunk.withUnsafeBytes { try AtomicFile.writeAll(fd: fd, $0, path: path) }
+                chunk.removeAll(keepingCapacity: true)
             }
         }
     }
@@ -98,7 +103,16 @@ public enum IndexFile {
                 throw fail("vector \(r) has norm \(norm), not 1 (the vectors are corrupt)")
             }
         }
-        var offset = vectorOffset + vectorBytes
+        let texts = try readTexts(bytes, from: vectorOffset + vectorBytes, count: n, fail: fail)
+        return (header, vectors, texts)
+    }
+
+    /// The texts section (see writeTexts) from `start` to the end of `bytes`: exactly `n` texts,
+    /// each valid UTF-8 without NUL, and nothing after the last. `n` must already be bounded by
+    /// the bytes left (≥ 4 per text), as parsePreamble checks.
+    static func readTexts(_ bytes: UnsafeRawBufferPointer, from start: Int, count n: Int,
+                          fail: (String) -> SearchError) throws -> [String] {
+        var offset = start
         var texts: [String] = []
         texts.reserveCapacity(n)
         for i in 0..<n {
@@ -120,7 +134,7 @@ public enum IndexFile {
         guard offset == bytes.count else {
             throw fail("\(bytes.count - offset) unexpected bytes after the last text (at byte \(offset))")
         }
-        return (header, vectors, texts)
+        return texts
     }
 
     /// Validates magic, version, header and the size of the vector block; returns the header, the

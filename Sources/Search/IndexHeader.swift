@@ -23,11 +23,14 @@ public struct IndexHeader: Equatable, Sendable {
     static let maxDimension = 65_536
 
     /// The header as compact JSON with a fixed key order.
-    func json() throws -> Data {
+    func json() throws -> Data { Data(try jsonValue().serialized()) }
+
+    /// The header as a JSON object (also nested in a FAISS sidecar).
+    func jsonValue() throws -> JSONValue {
         let fields = Fields(model_path: model.path, weights_xxh64: model.weightsHash, config_xxh64: model.configHash,
                             pooling: pooling.rawValue, max_length: maxLength, dimension: dimension, count: count,
                             normalized: true)
-        return Data(try JSONValueEncoder().encode(fields).serialized())
+        return try JSONValueEncoder().encode(fields)
     }
 
     /// The header's fields as stored.
@@ -48,6 +51,11 @@ public struct IndexHeader: Equatable, Sendable {
         do { value = try JSONParser.parse(data, maxDepth: 8) } catch let e as JSONSyntaxError {
             throw fail("header is not a JSON object (not valid JSON: \(e))")
         }
+        return try parse(value, fail: fail)
+    }
+
+    /// The header from its parsed JSON object.
+    static func parse(_ value: JSONValue, fail: (String) -> SearchError) throws -> IndexHeader {
         guard case let .object(members) = value else { throw fail("header is not a JSON object") }
         let found = Set(members.map(\.key))
         if let missing = keys.subtracting(found).sorted().first { throw fail("header lacks \"\(missing)\"") }

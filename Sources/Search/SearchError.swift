@@ -8,6 +8,8 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
     /// The index was built with other embedding options (pooling, max length, dimension).
     case optionMismatch(path: String, option: String, index: String, given: String)
     case invalidInput(String)
+    /// FAISS refused an operation (its message).
+    case faiss(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
             return "\(path): the index was built with \(option) \(index), not \(given); "
                 + "use the same \(option) or rebuild the index"
         case let .invalidInput(message): return message
+        case let .faiss(path, message): return "\(path): \(message)"
         }
     }
 }

@@ -121,17 +121,33 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     /// move values only by float rounding (shards with equal counts merge bit-identical to one
     /// encode); a rerun with another count redoes the shard.
     public var threads: Int
+    /// "encode": rows are the range's lines. "index": rows are its non-blank lines (with `unique`,
+    /// those not seen earlier in the shard; merge then drops those of earlier shards).
+    public var kind: String
+    public var unique: Bool
     /// The output file's name (beside the manifest), size and XXH64.
     public var output_file: String
     public var output_bytes: Int
     public var output_xxh64: String
 
+    /// What a shard's output holds.
+    public enum Kind: Equatable, Sendable {
+        /// One row per line (encode).
+        case encode
+        /// An index of `rows` of the lines (the non-blank ones; with `unique`, each text once).
+        case index(rows: Int, unique: Bool)
+    }
+
     /// The work of `shard` (its output fields empty until `describing(_:)`).
     public init(shard: Shard, inputLines: Int, inputBytes: Int, lines: Range<Int>, model: ModelIdentity, options: String,
-                threads: Int) {
+                threads: Int, kind: Kind = .encode) {
         self.shard = shard.index; shards = shard.count
         input_lines = inputLines; input_bytes = inputBytes
-        line_start = lines.lowerBound; line_end = lines.upperBound; rows = lines.count
+        line_start = lines.lowerBound; line_end = lines.upperBound
+        switch kind {
+        case .encode: (self.kind, rows, unique) = ("encode", lines.count, false)
+        case let .index(rows, unique): (self.kind, self.rows, self.unique) = ("index", rows, unique)
+        }
         model_weights_xxh64 = model.weightsHash; model_config_xxh64 = model.configHash
         self.options = options
         self.threads = threads
@@ -192,8 +208,11 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     public func sameJob(as other: ShardManifest) -> Bool {
         shards == other.shards && input_lines == other.input_lines && input_bytes == other.input_bytes
             && model_weights_xxh64 == other.model_weights_xxh64 && model_config_xxh64 == other.model_config_xxh64
-            && options == other.options
+            && options == other.options && kind == other.kind && unique == other.unique
     }
+
+    /// True for the shards of `index --shard`.
+    public var isIndex: Bool { kind == "index" }
 }
 
 /// `mirror-bert merge`: the shards of `output` (found beside it by name), checked and joined.
@@ -243,8 +262,12 @@ public enum ShardMerge {
                 throw ShardError.merge("shard \(i)/\(n) was made by another job than shard 0/\(n) (model, options or input differ):\n  \(first.options)\n  \(m.options)")
             }
             let expectedStart = manifests.last?.line_end ?? 0
-            guard m.line_start == expectedStart, m.line_end >= m.line_start, m.rows == m.line_end - m.line_start else {
-                throw ShardError.merge("shard \(i)/\(n) covers lines \(m.line_start)..<\(m.line_end), but the lines after the previous shard start at \(expectedStart)")
+            guard m.kind == "encode" || m.kind == "index" else {
+                throw ShardError.merge("\(url.path) has unknown kind \"\(m.kind.prefix(32))\" (expected encode or index)")
+            }
+            let lines = m.line_end - m.line_start
+            guard m.line_start == expectedStart, lines >= 0, m.isIndex ? (0...lines).contains(m.rows) : m.rows == lines else {
+                throw ShardError.merge("shard \(i)/\(n) covers lines \(m.line_start)..<\(m.line_end) with \(m.rows) rows, but the lines after the previous shard start at \(expectedStart) (and \(m.isIndex ? "an index holds at most" : "encode writes") one row per line)")
             }
             let file = url.deletingLastPathComponent().appendingPathComponent(m.output_file)
             let (bytes, hash) = try ShardManifest.digest(file)

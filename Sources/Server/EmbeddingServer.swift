@@ -18,7 +18,7 @@ import ServiceLifecycle
 public final class EmbeddingServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     let batcher: EmbeddingBatcher
-    let index: EmbeddingIndex?
+    let index: (any SearchIndex)?
     let metrics: ServerMetrics
     let gate: RequestGate
     /// The model folder's prompts by name (config_sentence_transformers.json), for `prompt_name`.
@@ -29,11 +29,11 @@ public final class EmbeddingServer: @unchecked Sendable {
 
     /// Builds the embedder; with `index`, first checks that it was made by this model (`identity`)
     /// with the configured pooling and max length (`indexPath` names it in that error).
-    public init(checkpoint: Checkpoint, configuration: ServerConfiguration, index: EmbeddingIndex? = nil,
+    public init(checkpoint: Checkpoint, configuration: ServerConfiguration, index: (any SearchIndex)? = nil,
                 indexPath: String = "index", identity: ModelIdentity? = nil) throws {
         if let index {
             guard let identity else { preconditionFailure("serving an index needs the model's identity") }
-            try index.checkCompatible(model: identity, pooling: configuration.pooling, maxLength: configuration.maxLength,
+            try index.header.checkCompatible(model: identity, pooling: configuration.pooling, maxLength: configuration.maxLength,
                                       path: indexPath)
         }
         self.configuration = configuration
@@ -205,7 +205,7 @@ public final class EmbeddingServer: @unchecked Sendable {
         }
         let (hits, tokens) = try await embed(req.queries, arrival: arrival) { rows in
             let queries = rows.output(dimension: rows.dimension, normalize: true)
-            return (queries.withUnsafeBufferPointer { index.search($0.baseAddress!, queryCount: req.queries.count, k: req.k) },
+            return (try queries.withUnsafeBufferPointer { try index.search($0.baseAddress!, queryCount: req.queries.count, k: req.k) },
                     rows.tokens.reduce(0, +))
         }
         return jsonResponse(200, APIResponses.search(hits, queries: req.queries, texts: index.texts, model: modelName,

@@ -11,15 +11,17 @@ import Search
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Find the texts of an index most similar to a query (exact cosine top-k).",
+        abstract: "Find the texts of an index most similar to a query (cosine top-k: exact, or FAISS's).",
         discussion: """
             With no query argument, reads queries from stdin, one per line. Queries are embedded with the index's \
             pooling and max length. Text output: a "# query" line, then one "rank<TAB>score<TAB>text" line per hit; \
             --json: one JSON object per query and line.
             """)
 
-    @Option(help: "Index file made by `mirror-bert index`.")
+    @Option(help: "Index made by `mirror-bert index` (an index file, or a FAISS file with its sidecar).")
     var index: String
+
+    @OptionGroup var indexOptions: IndexOpenOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "Checkpoint folder; it must be the model the index was built with.",
@@ -45,7 +47,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let indexURL = URL(fileURLWithPath: index)
-        let embedded = try EmbeddingIndex.read(indexURL)
+        let embedded = try indexOptions.open(index)
         let header = embedded.header
         let directory = try modelDirectory(recorded: header.model.path)
         let identity = try ModelIdentity.of(directory)
@@ -63,7 +65,7 @@ struct SearchCommand: ParsableCommand {
         let embedder = try Embedder(try Checkpoint.load(directory), options: resolved.options)
         let vectors = FloatBuffer(count: queries.count * embedder.dimension)
         try embedder.embed(queries, into: vectors.pointer)
-        let hits = embedded.search(vectors.pointer, queryCount: queries.count, k: k)
+        let hits = try embedded.search(vectors.pointer, queryCount: queries.count, k: k)
         var out = ""
         for (q, query) in queries.enumerated() {
             if json {

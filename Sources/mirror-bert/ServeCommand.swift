@@ -27,8 +27,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0: any free port, printed at start).")
     var port = 8080
 
-    @Option(help: "Index file (from `mirror-bert index`) to serve POST /v1/search from; it must match the model.")
+    @Option(help: "Index (from `mirror-bert index`, exact or --faiss) to serve POST /v1/search from; it must match the model.")
     var index: String?
+
+    @OptionGroup var indexOptions: IndexOpenOptions
 
     /// With --index, the index's pooling and max length come before the folder's.
     @OptionGroup var embedding: EmbeddingOptions
@@ -80,10 +82,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let directory = try modelOptions.directory()
-        var embeddingIndex: EmbeddingIndex?
+        var embeddingIndex: (any SearchIndex)?
         var identity: ModelIdentity?
         if let index {
-            embeddingIndex = try EmbeddingIndex.read(URL(fileURLWithPath: index))
+            embeddingIndex = try indexOptions.open(index)
             identity = try ModelIdentity.of(directory)
         }
         var config = ServerConfiguration(modelName: modelName ?? directory.standardizedFileURL.lastPathComponent)
