@@ -1,4 +1,4 @@
-// encode's --shard: one contiguous, chunk-aligned piece of the input per process (Search/Shards.swift),
+// encode and index --shard: one contiguous, chunk-aligned piece of the input per process (Search/Shards.swift),
 // for job arrays (Slurm) and Indexed Jobs (Kubernetes); `mirror-bert merge` joins the pieces.
 
 import ArgumentParser
@@ -7,7 +7,7 @@ import Search
 
 struct ShardOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Encode only shard I of N (0-based: 0/4 … 3/4), or `env`.",
+        "Only shard I of N (0-based: 0/4 … 3/4) of the lines, or `env`.",
         discussion: "`env` reads Slurm's job array (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (with --num-shards). The shard writes OUTPUT-0000I-of-0000N.EXT and a manifest beside it; a shard whose output matches its manifest is skipped, so rerunning the whole array redoes only what failed. `mirror-bert merge --output OUTPUT` joins them."))
     var shard: String?
 
