@@ -45,6 +45,14 @@ struct APIError: Error {
                  message: "the server is answering its limit of \(limit) concurrent requests (--max-concurrent-requests); retry later")
     }
 
+    /// A request's head or body missed its deadline (RequestDeadlineHandler); the connection closes.
+    static func requestTimeout(phase: RequestDeadlineHandler.Phase, seconds: Double) -> APIError {
+        let what = phase == .head ? "the request's head did not arrive" : "the request's body did not arrive"
+        let flag = phase == .head ? "--header-timeout" : "--body-timeout"
+        return APIError(status: 408, type: "invalid_request_error", code: "request_timeout", param: nil,
+                        message: "\(what) within \(seconds) s (\(flag)); the connection is closed")
+    }
+
     static let unauthorized = APIError(status: 401, type: "invalid_request_error", code: "invalid_api_key", param: nil,
                                        message: "missing or wrong API key: send \"Authorization: Bearer <key>\"")
 
@@ -62,7 +70,7 @@ struct APIError: Error {
         switch status {
         case 400: return code == "empty_input" ? (400, "Empty") : (422, "Validation")
         case 401: return (401, "Unauthorized")
-        case 413, 404: return (status, "Validation")
+        case 413, 404, 408: return (status, "Validation")
         case 429: return (429, "Overloaded")
         case 503: return (503, code == "shutting_down" ? "Unhealthy" : "Overloaded")
         default: return (status, "Backend")

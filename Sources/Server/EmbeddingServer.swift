@@ -2,16 +2,20 @@
 // /v1/similarity, POST /v1/search (with an index), GET /v1/models and GET /health, and Text
 // Embeddings Inference's routes beside them (TEIRoutes.swift), GET /metrics (Prometheus).
 // Every route but /health needs the API key when one is set; at most --max-concurrent-requests
-// are answered at once (429 beyond); each answer is counted and, with a logger, logged.
+// are answered at once (429 beyond); each answer is counted and, with a logger, logged. At most
+// --max-connections are open at once, and a request's head and body have deadlines
+// (RequestDeadlineHandler.swift).
 // Handlers parse and validate on the event loops; every Embedder and BLAS call runs on the one
 // batcher thread. Shutdown is graceful: the HTTP server stops accepting and drains in-flight
 // requests first (services stop in reverse order), then the batcher finishes its queue.
 
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Models
 import JSON
+import NIOHTTP1  // HTTPParserError
 import Search
 import ServiceLifecycle
 
@@ -63,9 +67,13 @@ public final class EmbeddingServer: @unchecked Sendable {
         var logger = Logger(label: "mirror-bert.serve")
         logger.logLevel = .warning
         let host = configuration.host, port = configuration.port
+        let limits = configuration.limits
         let app = Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(host, port: port), serverName: "mirror-bert"),
+            server: .http1(configuration: connectionConfiguration()),
+            configuration: .init(address: .hostname(host, port: port), serverName: "mirror-bert",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections,
+                                                                                          logger: logger)),
             onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) },
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
@@ -86,6 +94,23 @@ public final class EmbeddingServer: @unchecked Sendable {
             batcher.stop()  // idempotent; the service may not have run
             throw error
         }
+    }
+
+    /// Each connection's HTTP/1 pipeline: the idle timeout, and the deadlines for a request's head
+    /// and body (RequestDeadlineHandler, one per connection), counted and logged when missed.
+    func connectionConfiguration() -> HTTP1Channel.Configuration {
+        let limits = configuration.limits, metrics = metrics, logger = configuration.accessLogger
+        return HTTP1Channel.Configuration(
+            additionalChannelHandlers: [
+                RequestDeadlineHandler(headerTimeout: .init(limits.headerTimeout), bodyTimeout: .init(limits.bodyTimeout)) {
+                    phase, path in
+                    metrics.timedOut(phase)
+                    logger?.info("request timed out", metadata: [
+                        "phase": "\(phase.rawValue)", "path": "\(path.map { echoed($0) } ?? "-")",
+                    ])
+                },
+            ],
+            idleTimeout: .init(limits.idleTimeout))
     }
 
     /// Starts a graceful shutdown: no new connections; in-flight requests are answered.
@@ -243,6 +268,12 @@ public final class EmbeddingServer: @unchecked Sendable {
             return Data(buffer.readableBytesView)
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge(limit: limit)
+        } catch let missed as RequestDeadlineMissed {
+            throw APIError.requestTimeout(phase: missed.phase, seconds: missed.seconds)
+        } catch let error as HTTPParserError {
+            // Malformed chunked encoding, or a body cut short by the client closing: the client's
+            // fault, not the server's (without this it was answered 500).
+            throw APIError.invalid("the request body is not valid HTTP/1.1: \(error)", code: "malformed_body")
         }
     }
 

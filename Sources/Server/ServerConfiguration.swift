@@ -18,6 +18,15 @@ public struct ServerLimits: Sendable {
     public var maxConcurrentRequests = 512
     /// Hits per search query.
     public var maxK = 1000
+    /// Connections open at once. At the cap the server stops accepting (Hummingbird's
+    /// MaximumAvailableConnections): new connections wait in the listen backlog until one closes.
+    public var maxConnections = 1024
+    /// From a request's first byte to the end of its head; late: 408 and the connection closes.
+    public var headerTimeout: Duration = .seconds(10)
+    /// From a request's head to the end of its body; late: 408 (if unanswered) and the connection closes.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// A connection with no request under way for this long is closed (keep-alive and silent ones).
+    public var idleTimeout: Duration = .seconds(60)
 
     public init() {}
 }

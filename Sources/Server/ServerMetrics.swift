@@ -24,6 +24,10 @@ final class ServerMetrics: Sendable {
     /// te_batch_next_size / te_batch_next_tokens: texts and tokens of each forward pass.
     let batchSize: ValueHistogram
     let batchTokens: ValueHistogram
+    /// mirror_bert_request_timeouts_total{phase="head"|"body"}: requests that missed a deadline
+    /// before their answer was complete (RequestDeadlineHandler): answered 408, or cut short.
+    private let headTimeouts: Counter
+    private let bodyTimeouts: Counter
     /// mirror_bert_http_requests_total{path, status}: every answer, health checks included.
     private let lock = NSLock()
     nonisolated(unsafe) private var answers: [String: Counter] = [:]
@@ -52,6 +56,9 @@ final class ServerMetrics: Sendable {
         queueSize = registry.makeGauge(descriptor: Self.name("te_queue_size", "Texts waiting for the embedder"))
         batchSize = registry.makeValueHistogram(descriptor: Self.name("te_batch_next_size", "Texts per forward pass"),
                                                 buckets: powers(13))
+        let timeouts = Self.name("mirror_bert_request_timeouts_total", "Requests whose head or body missed its deadline")
+        headTimeouts = registry.makeCounter(descriptor: timeouts, labels: [("phase", "head")])
+        bodyTimeouts = registry.makeCounter(descriptor: timeouts, labels: [("phase", "body")])
         batchTokens = registry.makeValueHistogram(descriptor: Self.name("te_batch_next_tokens", "Tokens per forward pass"),
                                                   buckets: powers(21))
     }
@@ -64,6 +71,11 @@ final class ServerMetrics: Sendable {
         (inputs == 1 ? successSingle : successBatch).increment()
         requestDuration.record(ContinuousClock.now - started)
         for t in tokens { inputLength.record(Double(t)) }
+    }
+
+    /// A request missed its head or body deadline.
+    func timedOut(_ phase: RequestDeadlineHandler.Phase) {
+        (phase == .head ? headTimeouts : bodyTimeouts).increment()
     }
 
     /// Any answer: counted by route and status; a failure also by TEI's error kind.

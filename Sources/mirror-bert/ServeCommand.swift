@@ -68,6 +68,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Texts waiting to be embedded at most; beyond it requests get 503.")
     var maxQueue = 1024
 
+    @Option(help: "Connections open at once at most; beyond it new connections wait in the listen backlog.")
+    var maxConnections = 1024
+
+    @Option(help: "Seconds from a request's first byte to the end of its head; later: 408 and the connection closes.")
+    var headerTimeout = 10.0
+
+    @Option(help: "Seconds from a request's head to the end of its body; later: 408 and the connection closes.")
+    var bodyTimeout = 30.0
+
+    @Option(help: "Seconds a connection may stay open with no request under way (keep-alive or silent).")
+    var idleTimeout = 60.0
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard maxBatchTexts >= 1, maxInputs >= 1, maxTextLength >= 1, maxBodyBytes >= 1, maxQueue >= 1, maxConcurrentRequests >= 1 else {
@@ -78,9 +90,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key is empty") }
         guard maxQueue >= maxInputs else { throw ValidationError("--max-queue (\(maxQueue)) must be at least --max-inputs (\(maxInputs))") }
         guard batchWindowMs >= 0 && batchWindowMs <= 5000 else { throw ValidationError("--batch-window-ms must be 0…5000") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout)] {
+            guard seconds >= 0.001 && seconds <= 86_400 else { throw ValidationError("\(flag) must be 0.001…86400 seconds") }
+        }
     }
 
     func run() async throws {
+        ServerHeap.configure()  // before the model and the server's threads allocate
         let directory = try modelOptions.directory()
         var embeddingIndex: (any SearchIndex)?
         var identity: ModelIdentity?
@@ -107,6 +124,10 @@ struct ServeCommand: AsyncParsableCommand {
         config.limits.maxBodyBytes = maxBodyBytes
         config.limits.maxQueuedTexts = maxQueue
         config.limits.maxConcurrentRequests = maxConcurrentRequests
+        config.limits.maxConnections = maxConnections
+        config.limits.headerTimeout = .milliseconds(Int64((headerTimeout * 1000).rounded()))
+        config.limits.bodyTimeout = .milliseconds(Int64((bodyTimeout * 1000).rounded()))
+        config.limits.idleTimeout = .milliseconds(Int64((idleTimeout * 1000).rounded()))
         config.apiKey = try resolveAPIKey()
         if accessLog {
             var logger = Logger(label: "mirror-bert.access") { StreamLogHandler.standardError(label: $0) }
@@ -120,6 +141,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let summary = "model \(config.modelName), \(config.pooling.rawValue), max length \(config.maxLength), \(config.precision.rawValue)"
             + (embeddingIndex.map { ", index \($0.count) texts" } ?? "")
+        // Freed heap memory goes back to the system (ServerHeap.swift: RSS retention under
+        // hostile traffic).
+        let trimmer = ServerHeap.startTrimming(every: .seconds(10))
+        defer { trimmer?.cancel() }
         try await server.run(handleSignals: true) { host, port in
             Console.note("listening on http://\(host):\(port) (\(summary))")
         }
