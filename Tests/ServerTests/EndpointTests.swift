@@ -81,13 +81,16 @@ struct EndpointTests {
         }
     }
 
-    @Test func searchFindsEachTextAndMatchesTheLibrary() async throws {
+    /// The exact index, and FAISS indexes of the same vectors (`serve --index x.faiss`).
+    @Test(arguments: [nil, "Flat", "HNSW32"] as [String?])
+    func searchFindsEachTextAndMatchesTheLibrary(faiss: String?) async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
         let corpus = texts.filter { !$0.isEmpty } + ["dogs run in the park!", "rain falls on the city."]
         let embedder = try Embedder(try Checkpoint.load(f.model), options: EmbedOptions(maxLength: 32, batchSize: 8, normalize: true,
                                                                                             precision: commandLinePrecision))
         let index = try IndexBuilder.build(corpus, embedder: embedder, model: try ModelIdentity.of(f.model))
-        try await f.withServer(index: index) { s in
+        let served: any SearchIndex = try faiss.map { try IndexBuilder.faiss(index, factory: $0, path: "test.faiss") } ?? index
+        try await f.withServer(index: served) { s in
             let reply = try await s.post("/v1/search", "{\"query\":[\(quoted(corpus[1])),\(quoted(corpus[5]))],\"k\":3}")
             #expect(reply.status == 200, "\(reply)")
             let data = try #require(reply.json?["data"] as? [[String: Any]])

@@ -93,7 +93,7 @@ struct TinyServerFixture {
         return c
     }
 
-    func start(index: EmbeddingIndex? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws
+    func start(index: (any SearchIndex)? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws
         -> RunningServer
     {
         let server = try EmbeddingServer(checkpoint: try Checkpoint.load(model), configuration: configuration(configure),
@@ -104,7 +104,7 @@ struct TinyServerFixture {
 
     /// Runs `body` against a started server, then stops it gracefully (also when `body` throws);
     /// records an issue if it does not stop in time.
-    func withServer<R>(index: EmbeddingIndex? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in },
+    func withServer<R>(index: (any SearchIndex)? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in },
                        _ body: (RunningServer) async throws -> R) async throws -> R {
         let s = try await start(index: index, configure)
         let result: Result<R, Error>
