@@ -265,8 +265,11 @@ public enum ShardMerge {
             guard m.kind == "encode" || m.kind == "index" else {
                 throw ShardError.merge("\(url.path) has unknown kind \"\(m.kind.prefix(32))\" (expected encode or index)")
             }
-            let lines = m.line_end - m.line_start
-            guard m.line_start == expectedStart, lines >= 0, m.isIndex ? (0...lines).contains(m.rows) : m.rows == lines else {
+            // The range is checked before its length is taken: a manifest's line_start and line_end
+            // can be any integers, and their difference can overflow (the shard-manifest fuzz target).
+            guard m.line_start == expectedStart, m.line_end >= m.line_start,
+                  case let lines = m.line_end - m.line_start,  // both ≥ 0 here: no overflow
+                  m.isIndex ? (0...lines).contains(m.rows) : m.rows == lines else {
                 throw ShardError.merge("shard \(i)/\(n) covers lines \(m.line_start)..<\(m.line_end) with \(m.rows) rows, but the lines after the previous shard start at \(expectedStart) (and \(m.isIndex ? "an index holds at most" : "encode writes") one row per line)")
             }
             let file = url.deletingLastPathComponent().appendingPathComponent(m.output_file)
