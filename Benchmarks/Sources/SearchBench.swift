@@ -40,15 +40,10 @@ func searchBenchmark(mode: String, options: [String: String]) throws -> [String:
         let vectors = FloatBuffer(count: rows * d)
         for r in 0..<rows {
             let src = r % baseRows, copy = r / baseRows
-            var rng = SplitMix(seed: UInt64(r) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
-            var norm: Double = 0
-            for j in 0..<d {
-                let v = base[src * d + j] + (copy == 0 ? 0 : noise * rng.gaussian())
-                vectors[r * d + j] = v; norm += Double(v) * Double(v)
-            }
-            let inv = Float(1 / norm.squareRoot())
-            for j in 0..<d { vectors[r * d + j] *= inv }
+            var rng = Rng(seed: UInt64(r))
+            for j in 0..<d { vectors[r * d + j] = base[src * d + j] + (copy == 0 ? 0 : noise * rng.gaussian()) }
         }
+        Pooling.normalize(vectors.pointer, rows: rows, columns: d)
         let texts = (0..<rows).map { "row \($0) (base \($0 % baseRows), copy \($0 / baseRows))" }
         let start = Date()
         let exact = EmbeddingIndex(header: header(rows, d), vectors: vectors, texts: texts)
@@ -112,19 +107,10 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
 }
 
-/// SplitMix64 with Box–Muller normals: seeded, the same on every machine.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+extension Rng {
+    /// A standard normal (Box–Muller).
     mutating func gaussian() -> Float {
-        Float((-2 * log(max(uniform(), 1e-300))).squareRoot() * cos(2 * .pi * uniform()))
+        let u1 = max(uniform(), 1e-7), u2 = uniform()
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }

@@ -123,8 +123,7 @@ func randomEncoder(_ shape: Shape) -> Encoder {
     for e in layout.entries {
         for i in e.range {
             if e.name.hasSuffix("LayerNorm.weight") { block[i] = 1 } else if e.name.hasSuffix(".bias") { block[i] = 0 } else {
-                let u1 = max(rng.uniform(), 1e-7), u2 = rng.uniform()
-                block[i] = 0.02 * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+                block[i] = 0.02 * rng.gaussian()
             }
         }
     }

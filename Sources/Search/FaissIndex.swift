@@ -51,13 +51,21 @@ public final class FaissIndex: @unchecked Sendable {
         let d = header.dimension, n = header.count
         if mb_faiss_is_trained(handle) == 0 {
             let sampleRows = min(n, trainingSample)
-            var sample = [Float](repeating: 0, count: sampleRows * d)
-            for i in 0..<sampleRows {  // rows ⌊i·n/s⌋: evenly spaced, the same every run
-                let row = i * n / sampleRows
-                for j in 0..<d { sample[i * d + j] = base[row * d + j] }
+            func train(_ rows: UnsafePointer<Float>) throws {
+                try check(path, "training \(factory) on \(sampleRows) vectors failed") {
+                    mb_faiss_train(handle, rows, Int64(sampleRows), $0, $1)
+                }
             }
-            try check(path, "training \(factory) on \(sampleRows) vectors failed") {
-                mb_faiss_train(handle, sample, Int64(sampleRows), $0, $1)
+            if sampleRows == n {
+                try train(base)  // every row is the sample: no copy
+            } else {
+                var sample: [Float] = []
+                sample.reserveCapacity(sampleRows * d)
+                for i in 0..<sampleRows {  // rows ⌊i·n/s⌋: evenly spaced, the same every run
+                    let row = i * n / sampleRows
+                    sample.append(contentsOf: UnsafeBufferPointer(start: base + row * d, count: d))
+                }
+                try train(sample)
             }
         }
         try check(path, "adding \(n) vectors to \(factory) failed") { mb_faiss_add(handle, base, Int64(n), $0, $1) }
@@ -118,8 +126,9 @@ public final class FaissIndex: @unchecked Sendable {
     public static func read(_ url: URL) throws -> FaissIndex {
         let sidecarURL = FaissSidecar.url(for: url)
         guard FileManager.default.fileExists(atPath: sidecarURL.path) else {
-            throw SearchError.invalidIndex(path: url.path, reason: "no sidecar \(sidecarURL.lastPathComponent) beside it: "
-                                           + "only FAISS files written by `mirror-bert index --faiss` are opened")
+            throw SearchError.invalidIndex(path: url.path, reason: "not an index file: no \"MBRTINDX\" magic (`mirror-bert index`), "
+                                           + "and no sidecar \(sidecarURL.lastPathComponent) beside it (only FAISS files written by "
+                                           + "`mirror-bert index --faiss` are opened)")
         }
         let (sidecar, texts) = try FaissSidecar.read(sidecarURL)
         func fail(_ reason: String) -> SearchError { .invalidIndex(path: url.path, reason: reason) }

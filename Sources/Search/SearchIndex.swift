@@ -33,11 +33,6 @@ public enum SearchIndexFile {
             }
             return try EmbeddingIndex.read(url)
         }
-        let sidecar = FaissSidecar.url(for: url)
-        guard FileManager.default.fileExists(atPath: sidecar.path) else {
-            throw SearchError.invalidIndex(path: url.path, reason: "not an index file: neither an index of `mirror-bert index` "
-                                           + "(magic \"MBRTINDX\") nor a FAISS index with its sidecar \(sidecar.lastPathComponent) beside it")
-        }
         let index = try FaissIndex.read(url)
         try index.setSearchParameters(efSearch: efSearch, nprobe: nprobe, path: url.path)
         return index

@@ -65,10 +65,12 @@ struct IndexCommand: ParsableCommand {
                                          path: outputURL.path)
         }
         // With --shard: the lines of this shard (as encode's, whole chunks) into its own file.
-        let shard = try sharding.resolve()
-        let census = shard == nil ? nil : try TextLines.census(inputURL)
-        let range = census.map { shard?.lines(of: $0.lines, chunk: EncodeCommand.chunkLines(batchSize: options.batchSize)) ?? 0..<$0.lines }
-        let url = shard?.file(for: outputURL) ?? outputURL
+        var part: (shard: Shard, inputLines: Int, range: Range<Int>)?
+        if let shard = try sharding.resolve() {
+            let lines = try TextLines.census(inputURL).lines
+            part = (shard, lines, shard.lines(of: lines, chunk: EncodeCommand.chunkLines(batchSize: options.batchSize)))
+        }
+        let url = part?.shard.file(for: outputURL) ?? outputURL
         // Read a line at a time (the input is never held whole): keep the texts to index.
         var texts: [String] = []
         var blank = 0, duplicates = 0, lineNumber = 0
@@ -76,7 +78,7 @@ struct IndexCommand: ParsableCommand {
         let reader = try LineReader(url: inputURL)
         while let line = try reader.next() {
             defer { lineNumber += 1 }
-            if let range, !range.contains(lineNumber) {
+            if let range = part?.range, !range.contains(lineNumber) {
                 if lineNumber >= range.upperBound { break }
                 continue
             }
@@ -85,12 +87,12 @@ struct IndexCommand: ParsableCommand {
             texts.append(line)
         }
         var work: ShardManifest?
-        if let shard, let census, let range {
+        if case let (shard, inputLines, range)? = part {
             let description = "index pooling=\(options.pooling.rawValue) max_length=\(options.maxLength) "
                 + "precision=\(resolved.precision.rawValue) batch_size=\(options.batchSize) "
                 + "max_batch_tokens=\(options.maxBatchTokens.map(String.init) ?? "none") unique=\(unique)"
             let inputBytes = (try FileManager.default.attributesOfItem(atPath: inputURL.path)[.size] as? Int) ?? 0
-            let w = ShardManifest(shard: shard, inputLines: census.lines, inputBytes: inputBytes, lines: range, model: model,
+            let w = ShardManifest(shard: shard, inputLines: inputLines, inputBytes: inputBytes, lines: range, model: model,
                                   options: description, threads: Parallel.threads, kind: .index(rows: texts.count, unique: unique))
             if ShardManifest.isComplete(url, work: w) {
                 Console.note("shard \(shard): \(url.path) is complete (its manifest and checksum match); nothing to do")
@@ -126,8 +128,8 @@ struct IndexCommand: ParsableCommand {
         if let work { try work.describing(url).write(to: ShardManifest.url(for: url)) }
         var summary = "\(append ? "appended" : "indexed") \(texts.count) texts in \(String(format: "%.2f", seconds)) s"
             + " → \(url.path) (\(index.count) texts, dimension \(index.dimension), \(options.pooling.rawValue), max length \(options.maxLength)\(kind))"
-        if let shard, let census, let range {
-            summary += " (shard \(shard): lines \(range.lowerBound + 1)…\(range.upperBound) of \(census.lines); manifest beside it)"
+        if case let (shard, inputLines, range)? = part {
+            summary += " (shard \(shard): lines \(range.lowerBound + 1)…\(range.upperBound) of \(inputLines); manifest beside it)"
         }
         if blank > 0 { summary += "; skipped \(blank) blank lines" }
         if duplicates > 0 { summary += "; skipped \(duplicates) duplicates" }

@@ -25,7 +25,7 @@ struct IndexSearchCommandTests {
         return Setup(tmp: tmp, model: model, corpus: corpus, index: tmp.file("corpus.mbi"))
     }
 
-    struct Hit: Decodable { var rank: Int; var index: Int; var score: Float; var text: String }
+    struct Hit: Decodable { var rank: Int; var index: Int; var score: Double; var text: String }
     struct QueryResult: Decodable { var query: String; var results: [Hit] }
 
     @Test func indexThenSearchTextAndJSON() throws {

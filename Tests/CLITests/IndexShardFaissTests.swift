@@ -98,10 +98,9 @@ struct IndexShardFaissTests {
 
 /// The (index, score) pairs of `search --json`'s first result line.
 enum JSONSearchOutput {
-    struct Hit: Decodable { var index: Int; var score: Double }
-    struct Result: Decodable { var results: [Hit] }
     static func hits(_ stdout: String) throws -> [(Int, Double)] {
         guard let line = stdout.split(separator: "\n").first else { return [] }
-        return try JSONDecoder().decode(Result.self, from: Data(line.utf8)).results.map { ($0.index, $0.score) }
+        return try JSONDecoder().decode(IndexSearchCommandTests.QueryResult.self, from: Data(line.utf8)).results
+            .map { ($0.index, $0.score) }
     }
 }
