@@ -70,13 +70,16 @@ let package = Package(
             name: "mirror-bert-bench", dependencies: ["FileIO", "JSON", "Kernels", "Models", "Search", "Tokenizers", "Training"],
             path: "Benchmarks/Sources"),
 
-        // MARK: - Fuzzing (Scripts/fuzz.sh runs every parser of outside data for a time budget)
+        // MARK: - Fuzzing (Scripts/fuzz.sh runs every parser of outside data under libFuzzer)
         .target(
             name: "FuzzTargets",
             dependencies: ["FileIO", "SafeTensors", "TorchPickle", "Tokenizers", "Models", "Training", "Evaluation", "Search",
                            "Server"],
             path: "Fuzz/Targets"),
-        .executableTarget(name: "mirror-bert-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Runner"),
+        // Built with -D LIBFUZZER and -sanitize=fuzzer,address by Scripts/fuzz.sh, it runs libFuzzer's
+        // driver (declared by CLibFuzzer); in an ordinary build it replays inputs without sanitizers.
+        .target(name: "CLibFuzzer", path: "Fuzz/LibFuzzerDriver"),
+        .executableTarget(name: "mirror-bert-fuzz", dependencies: ["CLibFuzzer", "FuzzTargets"], path: "Fuzz/LibFuzzer"),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["SafeTensors", "Kernels"], path: "Tests/TestSupport"),
@@ -92,7 +95,7 @@ let package = Package(
         .testTarget(name: "TorchPickleTests", dependencies: ["TorchPickle", "SafeTensors", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Models", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["JSON", "Server", "Search", "Models", "TestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Models", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FileIO", "FuzzTargets", "Models", "Search", "Tokenizers", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["mirror-bert", "Kernels", "Models", "Search", "SafeTensors", "FileIO", "Tokenizers", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

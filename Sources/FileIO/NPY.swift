@@ -177,19 +177,27 @@ public enum NPY {
                 throw NPYError.dtypeMismatch(path: path, expected: Element.npyDescr, actual: descr)
             }
             let size = MemoryLayout<Element>.size
-            var count = 1
-            for d in shape {
-                let (p, overflow) = count.multipliedReportingOverflow(by: d)
-                guard !overflow, p <= Int.max / size else { throw NPYError.unsupportedHeader(path: path, header: text) }
-                count = p
-            }
+            guard let expected = dataBytes(shape: shape, descr: descr) else { throw NPYError.unsupportedHeader(path: path, header: text) }
             let actual = bytes.count - dataStart
-            guard actual == size * count else {
-                throw NPYError.dataSizeMismatch(path: path, expected: size * count, actual: actual)
+            guard actual == expected else {
+                throw NPYError.dataSizeMismatch(path: path, expected: expected, actual: actual)
             }
-            let data = (0..<count).map { i in Element.npyLoad(bytes, offset: dataStart + size * i) }
+            let data = (0..<expected / size).map { i in Element.npyLoad(bytes, offset: dataStart + size * i) }
             return (shape, data)
         }
+    }
+
+    /// The data's length for `shape` of a known `descr`: product(shape) × element size, or nil if
+    /// that overflows (a hostile header) or the descr is unknown.
+    public static func dataBytes(shape: [Int], descr: String) -> Int? {
+        guard let size = [Float.npyDescr: 4, Int8.npyDescr: 1, UInt8.npyDescr: 1][descr] else { return nil }
+        var bytes = size
+        for d in shape {
+            let (p, overflow) = bytes.multipliedReportingOverflow(by: d)
+            guard !overflow, d >= 0 else { return nil }
+            bytes = p
+        }
+        return bytes
     }
 
     /// The header of the .npy file in `bytes` (named `path` in errors): its descr, shape, where

@@ -294,11 +294,16 @@ public enum ShardMerge {
         var header: [UInt8] = []
         if npy {
             var descr: String?, columns: Int?, rows = 0
-            for file in files {
+            for (file, m) in zip(files, manifests) {
                 let data = try Data(contentsOf: file, options: .alwaysMapped)
                 let h = try data.withUnsafeBytes { try NPY.header($0, path: file.path) }
                 guard h.shape.count == 2, descr == nil || (descr == h.descr && columns == h.shape[1]) else {
                     throw ShardError.merge("\(file.path) holds a \(h.descr) array of shape \(h.shape); the other shards differ")
+                }
+                // One row per line of the shard (the manifests' line ranges are checked to tile the
+                // input, so the sum cannot overflow), and exactly the data that shape needs.
+                guard h.shape[0] == m.rows, NPY.dataBytes(shape: h.shape, descr: h.descr) == data.count - h.dataStart else {
+                    throw ShardError.merge("\(file.path) holds a \(h.descr) array of shape \(h.shape) in \(data.count - h.dataStart) data bytes; its manifest says \(m.rows) rows")
                 }
                 descr = h.descr; columns = h.shape[1]; rows += h.shape[0]
             }

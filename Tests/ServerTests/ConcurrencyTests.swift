@@ -45,7 +45,10 @@ struct ConcurrencyTests {
         // A long batching window, and a request on its way, keep the request in flight while the
         // shutdown starts (long: a loaded CI machine can take seconds between two requests;
         // closing the request on its way ends the wait).
-        let s = try await f.start { c in c.batchWindowSeconds = 60 }
+        let s = try await f.start { c in
+            c.batchWindowSeconds = 60
+            c.limits.bodyTimeout = .seconds(600)  // the unfinished request outlives the test's waits
+        }
         let unfinished = try LoopbackHTTP.openUnfinishedRequest(port: s.port)
         let deadline = Date().addingTimeInterval(50)
         while (try await s.get("/health")).json?["arriving_requests"] as? Int != 1 && Date() < deadline {

@@ -113,6 +113,7 @@ struct RobustnessTests {
             c.limits.maxQueuedTexts = 4
             c.limits.maxInputs = 4
             c.batchWindowSeconds = 60
+            c.limits.bodyTimeout = .seconds(600)  // the unfinished request outlives the test's waits
         }) { s in
             // A request still on its way keeps the batcher waiting (within the window) for it.
             let unfinished = try LoopbackHTTP.openUnfinishedRequest(port: s.port)

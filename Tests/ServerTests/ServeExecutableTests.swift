@@ -58,7 +58,8 @@ func startServe(_ args: [String]) async throws -> (Process, PipeCollector, Int) 
 struct ServeExecutableTests {
     @Test func sigtermFinishesTheRequestInFlightThenExits() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
-        let (p, stderr, boundPort) = try await startServe(["--model", f.model.path, "--max-length", "32", "--batch-window-ms", "2000"])
+        let (p, stderr, boundPort) = try await startServe(["--model", f.model.path, "--max-length", "32", "--batch-window-ms", "2000",
+                                                       "--body-timeout", "600"])
         defer { if p.isRunning { p.terminate() } }
         let deadline = Date().addingTimeInterval(30)
         #expect(stderr.text.contains("model tiny, mean-masked, max length 32"))

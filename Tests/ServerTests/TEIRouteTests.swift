@@ -159,7 +159,10 @@ struct TEIRouteTests {
 
     @Test func concurrencyCapAnswers429AndMetricsCount() async throws {
         let f = try TinyServerFixture(); defer { f.cleanup() }
-        try await f.withServer({ $0.limits.maxConcurrentRequests = 1 }) { s in
+        try await f.withServer({ c in
+            c.limits.maxConcurrentRequests = 1
+            c.limits.bodyTimeout = .seconds(600)  // the held request outlives the test's waits
+        }) { s in
             // One request held open (its body never completes) takes the only place.
             let held = try LoopbackHTTP.openUnfinishedRequest(port: s.port, "/embed")
             defer { close(held) }
