@@ -10,12 +10,14 @@
 # exact scan's top 10), so each peak RSS is its own. Appends JSON lines to --raw and prints a
 # Markdown table of them.
 # usage: Benchmarks/search.sh [--rows 1000000] [--queries 1000] [--noise 0.02] [--threads 2]
-#          [--kinds "exact HNSW32 IVF1024,Flat"] [--ef-search "32 64 128 256"] [--nprobe "8 32 128"]
+#          [--kinds "exact HNSW32 IVF1024,Flat"] [--ef-search "32 64 128 256 512 1024"] [--nprobe "8 32 128"]
 #          [--raw Benchmarks/results/search-1m-DATE.jsonl] [--work DIR (default .build/search-bench)]
+#          [--reuse: keep indexes already built in --work (their build rows are in --raw already)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=1000000; queries=1000; noise=0.02; threads=2; kinds="exact HNSW32 IVF1024,Flat"
-efs="32 64 128 256"; nprobes="8 32 128"; raw=Benchmarks/results/search-1m-$(date +%F).jsonl; work=.build/search-bench
+efs="32 64 128 256 512 1024"; nprobes="8 32 128"; raw=Benchmarks/results/search-1m-$(date +%F).jsonl; work=.build/search-bench
+reuse=0
 while (($#)); do
   case $1 in
     --rows) rows=$2; shift 2 ;;
@@ -27,6 +29,7 @@ while (($#)); do
     --nprobe) nprobes=$2; shift 2 ;;
     --raw) raw=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
+    --reuse) reuse=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -39,8 +42,12 @@ mkdir -p "$work" "$(dirname "$raw")"
 export OMP_NUM_THREADS=$threads
 
 # The rows' base embeddings and the queries (encoded once; reused while the inputs are the same).
-ls "$data"/train/*.txt | grep -v wikimatrix | xargs cat > "$work/base.txt"
-awk -F'\t' -v q="$queries" '!seen[$2]++ && n++ < q { print $2 }' "$data/eval/stsb/test.tsv" > "$work/queries.txt"
+# (Rewritten only when their content changes, so that the encodings and indexes made from them stay.)
+ls "$data"/train/*.txt | grep -v wikimatrix | xargs cat > "$work/base.txt.new"
+awk -F'\t' -v q="$queries" '!seen[$2]++ && n++ < q { print $2 }' "$data/eval/stsb/test.tsv" > "$work/queries.txt.new"
+for name in base queries; do
+  if cmp -s "$work/$name.txt.new" "$work/$name.txt"; then rm "$work/$name.txt.new"; else mv "$work/$name.txt.new" "$work/$name.txt"; fi
+done
 for name in base queries; do
   if [[ ! -s $work/$name.npy || $work/$name.txt -nt $work/$name.npy ]]; then
     "$bin/mirror-bert" encode --model models/all-MiniLM-L6-v2 --input "$work/$name.txt" --output "$work/$name.npy" \
@@ -57,6 +64,7 @@ for line in sys.stdin:
 }
 for kind in $kinds; do
   file="$work/index-${kind//,/_}"
+  if ((reuse)) && [[ -s $file && $file -nt $work/base.npy ]]; then echo "search.sh: reusing $file" >&2; continue; fi
   run search-build --base "$work/base.npy" --rows "$rows" --noise "$noise" --kind "$kind" --output "$file"
 done
 exact="$work/index-exact"

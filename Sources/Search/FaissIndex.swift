@@ -116,7 +116,7 @@ public final class FaissIndex: @unchecked Sendable {
         try AtomicFile.write(to: url) { fd, path in
             try Self.check(path, "writing the FAISS index failed") { mb_faiss_write_fd(handle, fd, $0, $1) }
         }
-        let (bytes, xxh64) = try ShardManifest.digest(url)
+        let (bytes, xxh64) = try XXH64.file(url)
         try FaissSidecar(header: header, factory: factory, file: url.lastPathComponent, bytes: bytes, xxh64: xxh64)
             .write(texts: texts, to: FaissSidecar.url(for: url))
     }

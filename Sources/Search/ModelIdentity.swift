@@ -2,7 +2,6 @@
 // config.json. Two folders holding the same files are the same model; the folder path is kept
 // only to name it in messages.
 
-import FileIO
 import Foundation
 
 public struct ModelIdentity: Equatable, Sendable {
@@ -19,12 +18,8 @@ public struct ModelIdentity: Equatable, Sendable {
 
     /// Hashes `directory`/model.safetensors and `directory`/config.json.
     public static func of(_ directory: URL) throws -> ModelIdentity {
-        func digest(_ name: String) throws -> String {
-            let data = try TextLines.readFile(directory.appendingPathComponent(name))
-            return data.withUnsafeBytes { XXH64.hex($0) }
-        }
-        return ModelIdentity(path: directory.path, weightsHash: try digest("model.safetensors"),
-                             configHash: try digest("config.json"))
+        ModelIdentity(path: directory.path, weightsHash: try XXH64.file(directory.appendingPathComponent("model.safetensors")).xxh64,
+                      configHash: try XXH64.file(directory.appendingPathComponent("config.json")).xxh64)
     }
 
     /// True if both files are byte-identical (the path does not matter).

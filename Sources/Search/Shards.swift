@@ -158,7 +158,7 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     public func describing(_ output: URL) throws -> ShardManifest {
         var m = self
         m.output_file = output.lastPathComponent
-        (m.output_bytes, m.output_xxh64) = try Self.digest(output)
+        (m.output_bytes, m.output_xxh64) = try XXH64.file(output)
         return m
     }
 
@@ -172,15 +172,6 @@ public struct ShardManifest: Codable, Equatable, Sendable {
 
     public static func url(for output: URL) -> URL {
         output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent + ".manifest.json")
-    }
-
-    /// Size and XXH64 of a file (memory-mapped).
-    public static func digest(_ url: URL) throws -> (bytes: Int, xxh64: String) {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw ShardError.merge("cannot read \(url.path): \(error.localizedDescription)")
-        }
-        return (data.count, data.withUnsafeBytes { XXH64.hex($0) })
     }
 
     public static func read(_ url: URL) throws -> ShardManifest {
@@ -200,7 +191,7 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     public static func isComplete(_ output: URL, work: ShardManifest) -> Bool {
         guard FileManager.default.fileExists(atPath: output.path),
               let manifest = try? read(url(for: output)), manifest.output_file == output.lastPathComponent,
-              manifest.sameWork(as: work), let (bytes, hash) = try? digest(output) else { return false }
+              manifest.sameWork(as: work), let (bytes, hash) = try? XXH64.file(output) else { return false }
         return bytes == manifest.output_bytes && hash == manifest.output_xxh64
     }
 
@@ -273,7 +264,7 @@ public enum ShardMerge {
                 throw ShardError.merge("shard \(i)/\(n) covers lines \(m.line_start)..<\(m.line_end) with \(m.rows) rows, but the lines after the previous shard start at \(expectedStart) (and \(m.isIndex ? "an index holds at most" : "encode writes") one row per line)")
             }
             let file = url.deletingLastPathComponent().appendingPathComponent(m.output_file)
-            let (bytes, hash) = try ShardManifest.digest(file)
+            let (bytes, hash) = try XXH64.file(file)
             guard bytes == m.output_bytes, hash == m.output_xxh64 else {
                 throw ShardError.merge("\(file.path) does not match its manifest (\(bytes) bytes, xxh64 \(hash); manifest: \(m.output_bytes) bytes, xxh64 \(m.output_xxh64)): rerun shard \(i)/\(n)")
             }

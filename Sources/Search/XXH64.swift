@@ -4,7 +4,17 @@
 // model.safetensors hashes in well under a second), which SHA-256 in Swift is not.
 // Digests match `xxhsum -H64` (xxhsum prints the same 16 hex digits).
 
+import FileIO
+import Foundation
+
 public enum XXH64 {
+    /// Size and XXH64 (16 hex digits) of the file at `url`, read memory-mapped; errors name the file.
+    /// The one fingerprint of a whole file: model files, shard outputs, FAISS files, calibration sets.
+    public static func file(_ url: URL) throws -> (bytes: Int, xxh64: String) {
+        let data = try TextLines.readFile(url)
+        return (data.count, data.withUnsafeBytes { hex($0) })
+    }
+
     static let p1: UInt64 = 11_400_714_785_074_694_791
     static let p2: UInt64 = 14_029_467_366_897_019_727
     static let p3: UInt64 = 1_609_587_929_392_839_161

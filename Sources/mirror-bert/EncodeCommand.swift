@@ -60,7 +60,7 @@ struct EncodeCommand: ParsableCommand {
                 + "max_batch_tokens=\(options.maxBatchTokens.map(String.init) ?? "none") chunk_lines=\(chunk) columns=\(D) "
                 + "format=\(url.pathExtension)"
             if let q = quantizeOptions.quantize { description += " quantize=\(q.rawValue)" }
-            if let calibrationURL { description += " calibration_xxh64=\(try ShardManifest.digest(calibrationURL).xxh64)" }
+            if let calibrationURL { description += " calibration_xxh64=\(try XXH64.file(calibrationURL).xxh64)" }
             let inputBytes = (try FileManager.default.attributesOfItem(atPath: inputURL.path)[.size] as? Int) ?? 0
             let w = ShardManifest(shard: shard, inputLines: census.lines, inputBytes: inputBytes,
                                   lines: range, model: try ModelIdentity.of(directory), options: description,
