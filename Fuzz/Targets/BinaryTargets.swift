@@ -55,11 +55,10 @@ extension FuzzTargets {
 
     static func index() -> FuzzTarget {
         // Small real indexes, made in memory.
-        let identity = ModelIdentity(path: "models/x", weightsHash: "0123456789abcdef", configHash: "fedcba9876543210")
         var seeds: [[UInt8]] = []
         let scratch = ScratchFolder()
         for (n, d) in [(3, 4), (0, 2), (1, 1)] {
-            let header = IndexHeader(model: identity, pooling: .meanMasked, maxLength: 128, dimension: d, count: n)
+            let header = IndexHeader(model: seedModel, pooling: .meanMasked, maxLength: 128, dimension: d, count: n)
             var vectors = [Float](repeating: 0, count: n * d)
             for r in 0..<n { vectors[r * d + r % d] = 1 }
             let texts = (0..<n).map { "text \($0) ünï" }
@@ -74,14 +73,12 @@ extension FuzzTargets {
         }
     }
 
-
     static func faissSidecar() -> FuzzTarget {
         // Small real sidecars (the file beside a FAISS index), made in memory.
-        let identity = ModelIdentity(path: "models/x", weightsHash: "0123456789abcdef", configHash: "fedcba9876543210")
         var seeds: [[UInt8]] = []
         let scratch = ScratchFolder()
         for (n, factory) in [(3, "HNSW32"), (0, "Flat"), (1, "IVF1024,Flat")] {
-            let header = IndexHeader(model: identity, pooling: .meanMasked, maxLength: 128, dimension: 4, count: n)
+            let header = IndexHeader(model: seedModel, pooling: .meanMasked, maxLength: 128, dimension: 4, count: n)
             let sidecar = FaissSidecar(header: header, factory: factory, file: "corpus.faiss", bytes: 45 + 16 * n,
                                        xxh64: "00ff00ff00ff00ff")
             let url = scratch.file("seed-\(n).faiss.mirror-bert")

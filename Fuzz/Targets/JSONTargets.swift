@@ -67,9 +67,8 @@ extension FuzzTargets {
         let manifestURL = ShardManifest.url(for: shardOutput)
         var seeds: [[UInt8]] = []
         if let shard, (try? Data("three rows of output\n".utf8).write(to: shardOutput)) != nil {
-            let model = ModelIdentity(path: "models/x", weightsHash: "0123456789abcdef", configHash: "fedcba9876543210")
             for options in ["pooling mean-masked max-length 128 precision fp32", ""] {
-                let work = ShardManifest(shard: shard, inputLines: 3, inputBytes: 12, lines: 0..<3, model: model,
+                let work = ShardManifest(shard: shard, inputLines: 3, inputBytes: 12, lines: 0..<3, model: seedModel,
                                          options: options, threads: 2)
                 if let m = try? work.describing(shardOutput), (try? m.write(to: manifestURL)) != nil,
                    let bytes = try? Data(contentsOf: manifestURL) {

@@ -18,6 +18,7 @@
 // The targets themselves are in BinaryTargets, TextTargets and JSONTargets.
 
 import Foundation
+import Search
 
 public enum FuzzTargets {
     /// Target names, in the order Scripts/fuzz.sh runs them.
@@ -43,6 +44,9 @@ public enum FuzzTargets {
     }
 
     // MARK: - Seeds
+
+    /// The model the seeds that name one (indexes, FAISS sidecars, shard manifests) say made them.
+    public static let seedModel = ModelIdentity(path: "models/x", weightsHash: "0123456789abcdef", configHash: "fedcba9876543210")
 
     /// The files at `paths` under `root` that exist (the git-ignored model folder may not).
     static func files(_ root: URL, _ paths: [String]) -> [[UInt8]] {

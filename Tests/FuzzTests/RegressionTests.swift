@@ -75,14 +75,13 @@ import Tokenizers
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("out.npy")
-        let model = ModelIdentity(path: "models/x", weightsHash: "0123456789abcdef", configHash: "fedcba9876543210")
         let valid = NPY.headerBytes(rows: 3, columns: 2) + [UInt8](repeating: 0, count: 24)
         func merge(second: [UInt8]) throws {
             for (i, bytes) in [valid, second].enumerated() {
                 let shard = try Shard(index: i, count: 2)
                 let file = shard.file(for: output)
                 try Data(bytes).write(to: file)
-                let work = ShardManifest(shard: shard, inputLines: 6, inputBytes: 12, lines: (3 * i)..<(3 * i + 3), model: model,
+                let work = ShardManifest(shard: shard, inputLines: 6, inputBytes: 12, lines: (3 * i)..<(3 * i + 3), model: FuzzTargets.seedModel,
                                          options: "", threads: 1)
                 try work.describing(file).write(to: ShardManifest.url(for: file))
             }
