@@ -50,7 +50,7 @@ bin=$(swift build -c release --show-bin-path)/mirror-bert
 # PyTorch's CPU wheel may use OpenBLAS; this environment may force OPENBLAS_CORETYPE=Haswell, which
 # halves its GEMM speed on AVX-512 machines, so the benchmark measures the library's best kernels.
 run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads "$@"; }
-# bf16 rows only where the CPU has native bf16 dot products (what --precision auto picks).
+# bf16 rows wherever the CPU has native bf16 dot products (whether or not --precision auto picks them here).
 precisions="fp32"
 if "$bench" gemm --tokens 16 --in 16 --out 16 --repeats 1 | grep '"native_bf16":true' > /dev/null; then precisions="fp32 bf16"; fi
 cpu="$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), $(nproc) cores, $threads threads; features:$(for f in avx2 avx512f avx512_bf16 amx_bf16; do if grep -q -m1 -w "$f" /proc/cpuinfo; then printf ' %s' "$f"; fi; done)"
@@ -95,6 +95,8 @@ for s in $shapes; do
   fi
 done
 if [[ " $modes " == *" models "* ]]; then
+  # ONNX Runtime and the exporter's packages are a development tool here, not in the reference venv.
+  "$py" -c 'import onnxruntime, onnx, onnxscript' 2>/dev/null || "$py" -m pip install -q onnxruntime onnx onnxscript >&2
   ort=(--corpus "$corpus" --threads "$threads" --max-length 128 --sentences 2000)
   for m in models/all-MiniLM-L6-v2 models/all-mpnet-base-v2; do
     [[ -f $m/config.json ]] || continue

@@ -13,7 +13,8 @@
 //                   on VNNI dot products where the CPU has them; the attention's products and
 //                   everything else stay fp32. Runs on every x86-64 CPU oneDNN supports.
 // `auto` (the command line's default) is bf16 where the CPU has native bf16 dot products
-// (AVX512_BF16 or AMX-BF16, as oneDNN detects them) and fp32 elsewhere.
+// (AVX512_BF16 or AMX-BF16, as oneDNN detects them) and they measure at least
+// `autoBF16MinimumSpeedup` times fp32's speed here (ProductSpeed.swift), and fp32 elsewhere.
 
 import COneDNN
 
@@ -35,6 +36,14 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     /// Whether this CPU computes bf16 products natively (oneDNN's ISA has bf16 dot products).
     public static var hasNativeBF16: Bool { od_native_bf16() != 0 }
 
+    /// bf16 products' speed over fp32's on this CPU, measured once per process (ProductSpeed.swift);
+    /// nil without native bf16.
+    public static let bf16Speedup: Double? = hasNativeBF16 ? ProductSpeed.measureBF16Speedup() : nil
+
+    /// The speedup over fp32 at which `auto` picks bf16 (measured ratios are far from it: about 1.9
+    /// on AMD Zen 4, 0.5 on an Intel Xeon with AVX512_BF16 and no AMX).
+    public static let autoBF16MinimumSpeedup = 1.2
+
     /// Why `bf16` cannot run here, or nil if it can.
     public static var nativeBF16Problem: String? { hasNativeBF16 ? nil : noNativeBF16 }
 
@@ -49,10 +58,12 @@ public enum PrecisionRequest: String, Sendable, CaseIterable {
     case bf16Reference = "bf16-reference"
     case int8
 
-    /// The precision to use; `native` says whether the CPU has bf16 dot products.
-    public func resolve(native: Bool = Precision.hasNativeBF16) throws(PrecisionError) -> Precision {
+    /// The precision to use; `native` says whether the CPU has bf16 dot products, `bf16Speedup`
+    /// how much faster they are than fp32's (asked only for `auto` with native bf16).
+    public func resolve(native: Bool = Precision.hasNativeBF16,
+                        bf16Speedup: () -> Double = { Precision.bf16Speedup ?? 0 }) throws(PrecisionError) -> Precision {
         switch self {
-        case .auto: return native ? .bf16 : .fp32
+        case .auto: return native && bf16Speedup() >= Precision.autoBF16MinimumSpeedup ? .bf16 : .fp32
         case .fp32: return .fp32
         case .bf16Reference: return .bf16Reference
         case .int8: return .int8

@@ -123,7 +123,7 @@ struct FolderSettingsCommandTests {
             #expect(args.contains(field), "\(field) in \(args)")
         }
         #expect(!args.contains("0.0399999") && !args.contains("mask_token"), "\(args)")
-        let precision = Precision.hasNativeBF16 ? "bf16" : "fp32"  // --precision auto
+        let precision = commandLinePrecision.rawValue  // --precision auto
         #expect(args.contains("\"precision\": \"\(precision)\""), "\(args)")
         #expect(t.stderr.contains("precision \(precision) (auto:"), "\(t.stderr)")
     }

@@ -70,9 +70,12 @@ private func worstRelative(_ x: [Float], _ y: [Double], _ magnitude: [Double]) -
         #expect(nan[0].isNaN)
     }
 
-    @Test func autoPicksBF16OnlyWithNativeSupport() throws {
-        #expect(try PrecisionRequest.auto.resolve(native: true) == .bf16)
+    @Test func autoPicksBF16OnlyWithNativeSupportThatIsFaster() throws {
+        #expect(try PrecisionRequest.auto.resolve(native: true, bf16Speedup: { 1.9 }) == .bf16)
+        #expect(try PrecisionRequest.auto.resolve(native: true, bf16Speedup: { 0.53 }) == .fp32)
+        #expect(try PrecisionRequest.auto.resolve(native: false, bf16Speedup: { 1.9 }) == .fp32)
         #expect(try PrecisionRequest.auto.resolve(native: false) == .fp32)
+        if let measured = Precision.bf16Speedup { #expect(measured > 0 && measured.isFinite, "\(measured)") }
         #expect(try PrecisionRequest.fp32.resolve(native: true) == .fp32)
         #expect(try PrecisionRequest.bf16Reference.resolve(native: false) == .bf16Reference)
         #expect(try PrecisionRequest.bf16.resolve(native: true) == .bf16)
