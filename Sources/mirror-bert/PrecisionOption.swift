@@ -12,7 +12,7 @@ extension PrecisionRequest: ExpressibleByArgument {}
 struct PrecisionOption: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Matrix products in fp32 | bf16 | int8 | auto.",
-        discussion: "bf16 rounds the products' inputs to bf16 and accumulates in fp32 (everything else stays fp32); it needs native bf16 dot products (AVX512_BF16 or AMX-BF16). int8 (not for train) quantizes the linear layers' weights per output channel and their inputs per row, and accumulates in int32 (fastest with AVX512_VNNI or AVX-VNNI). auto: bf16 where the CPU has native bf16 products and they measure at least 1.2× fp32's speed (a 30 ms check of one thread's CPU time at start), else fp32."))
+        discussion: "bf16 rounds the products' inputs to bf16 and accumulates in fp32 (everything else stays fp32); it needs native bf16 dot products (AVX512_BF16 or AMX-BF16). int8 (not for train) quantizes the linear layers' weights per output channel and their inputs per row, and accumulates in int32 (fastest with AVX512_VNNI or AVX-VNNI). auto: bf16 where the CPU has native bf16 products and they measure at least 1.2× fp32's speed (a check of one thread's CPU time, about 50 ms at start), else fp32."))
     var precision: PrecisionRequest = .auto
 
     /// The precision to run in; an explicit bf16 on a CPU without native bf16 is an error, and so

@@ -38,17 +38,7 @@ import TestSupport
                 for (n, k) in layouts {
                     let x = Array(a[0..<(m * k)]), w = Array(b[0..<(n * k)]), bs = Array(bias[0..<n])
                     var c = [Float](repeating: .nan, count: m * n)
-                    x.withUnsafeBufferPointer { xp in
-                        w.withUnsafeBufferPointer { wp in
-                            bs.withUnsafeBufferPointer { bp in
-                                c.withUnsafeMutableBufferPointer { cp in
-                                    BLAS.gemm(transB: true, m: m, n: n, k: k, a: .fp32(xp.baseAddress!), lda: k,
-                                              b: .fp32(wp.baseAddress!), ldb: k, bias: bp.baseAddress!,
-                                              c: cp.baseAddress!, ldc: n)
-                                }
-                            }
-                        }
-                    }
+                    Linear.forward(y: &c, x: x, weight: w, bias: bs, n: m, inFeatures: k, outFeatures: n)  // BLAS.gemm, fp32
                     let e = exact(x, w, bs, m: m, n: n, k: k)
                     for i in 0..<(m * n) {
                         let error = abs(Double(c[i]) - e.c[i]) / max(e.magnitude[i], 1e-30)
